@@ -1,0 +1,177 @@
+/**
+ * The `CohesixError` family: every failure the client reports is one of these, with a message
+ * that says what was wrong and what to do. Messages never contain the auth token or a ticket.
+ *
+ * @module
+ */
+
+/** Options shared by every error of the family. */
+export interface CohesixErrorOptions {
+  /** The underlying error, kept for `--verbose` output and debugging. */
+  cause?: unknown;
+  /** What the user can do about it, appended to the message after a hint marker. */
+  hint?: string;
+}
+
+/** Base class of every error raised by this package. */
+export class CohesixError extends Error {
+  /** A short, stable machine-readable kind, e.g. `auth` or `limit`. */
+  readonly code: string = "cohesix";
+  /** What the user can do about it, if anything. */
+  readonly hint: string | undefined;
+
+  /** Creates an error; `hint` is appended to the message as ` (hint: …)`. */
+  constructor(message: string, options: CohesixErrorOptions = {}) {
+    super(
+      options.hint ? `${message} (hint: ${options.hint})` : message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad input from a caller (a path, an id, a payload, a flag) refused before anything was sent. */
+export class ValidationError extends CohesixError {
+  override readonly code: string = "invalid-input";
+}
+
+/** A manifest-derived bound was exceeded; names the bound and its value. */
+export class LimitError extends ValidationError {
+  override readonly code = "limit";
+  /** The bound's name, as in the defaults table (e.g. `console.max_echo_len`). */
+  readonly limit: string;
+  /** The bound's value. */
+  readonly max: number;
+
+  /** Creates a limit error for bound `limit` whose value is `max`. */
+  constructor(message: string, limit: string, max: number, options: CohesixErrorOptions = {}) {
+    super(message, options);
+    this.limit = limit;
+    this.max = max;
+  }
+}
+
+/** The peer broke the console wire protocol (bad frame length, non-UTF-8, EOF mid-response). */
+export class ProtocolError extends CohesixError {
+  override readonly code = "protocol";
+}
+
+/** The TCP connection failed (refused, reset, closed) outside of a protocol violation. */
+export class ConnectionError extends CohesixError {
+  override readonly code: string = "connection";
+}
+
+/** The console was reset right after connecting: another client holds the Queen's one console. */
+export class ConsoleBusyError extends ConnectionError {
+  override readonly code = "console-busy";
+}
+
+/** The Queen refused the auth token (it closes the connection without a reply). */
+export class AuthError extends CohesixError {
+  override readonly code = "auth";
+}
+
+/** Fields of a server `ERR` line, as parsed from its `key=value` detail. */
+export interface ServerErrorFields {
+  /** The ack label (`LS`, `CAT`, `ECHO`, `ATTACH`, `PARSE`, `FRAME`, …). */
+  label: string;
+  /** `reason=` (`policy`, `quota`, `busy`, `cut`, `invalid-length`, …), if present. */
+  reason?: string;
+  /** `detail=`, if present. */
+  detail?: string;
+  /** `path=`, if present. */
+  path?: string;
+  /** `error=`, if present. */
+  error?: string;
+  /** The whole line as received. */
+  line: string;
+}
+
+/** The Queen answered a command with an `ERR` line (including `ERR PARSE` and `ERR FRAME`). */
+export class CommandError extends CohesixError {
+  override readonly code: string = "command";
+  /** The verb that was sent (`LS`, `CAT`, `ECHO`, …). */
+  readonly verb: string;
+  /** The parsed `ERR` line. */
+  readonly server: ServerErrorFields;
+
+  /** Creates an error for `verb` from the server's parsed `ERR` line. */
+  constructor(verb: string, server: ServerErrorFields, options: CohesixErrorOptions = {}) {
+    super(`${verb} failed: ${server.line}`, options);
+    this.verb = verb;
+    this.server = server;
+  }
+
+  /** `reason=` of the server line. */
+  get reason(): string | undefined {
+    return this.server.reason;
+  }
+  /** `detail=` of the server line. */
+  get detail(): string | undefined {
+    return this.server.detail;
+  }
+  /** `path=` of the server line. */
+  get path(): string | undefined {
+    return this.server.path;
+  }
+}
+
+/** `ERR ATTACH`: the role or ticket was refused, or attaching is throttled. */
+export class AttachError extends CommandError {
+  override readonly code = "attach";
+  /** Server-side `delay_ms=` of a throttled or rate-limited refusal (server milliseconds). */
+  readonly delayMs: number | undefined;
+
+  /** Creates an attach error from the server's parsed `ERR ATTACH` line. */
+  constructor(server: ServerErrorFields, delayMs?: number, options: CohesixErrorOptions = {}) {
+    super("ATTACH", server, options);
+    this.delayMs = delayMs;
+  }
+}
+
+/** A request did not complete within its timeout. */
+export class CohesixTimeoutError extends CohesixError {
+  override readonly code = "timeout";
+}
+
+/** The caller aborted the request through its `AbortSignal`. */
+export class AbortedError extends CohesixError {
+  override readonly code = "aborted";
+}
+
+/** A Deno permission the operation needs was not granted; the message names the flag. */
+export class PermissionError extends CohesixError {
+  override readonly code = "permission";
+  /** The exact flag to add, e.g. `--allow-net=127.0.0.1:31337`. */
+  readonly flag: string;
+
+  /** Creates an error telling the user to add `flag`. */
+  constructor(what: string, flag: string, options: CohesixErrorOptions = {}) {
+    super(`${what} needs the Deno permission ${flag}`, {
+      hint: `re-run with ${flag}`,
+      ...options,
+    });
+    this.flag = flag;
+  }
+}
+
+/** A capability ticket is malformed or does not fit the requested role. */
+export class TicketError extends ValidationError {
+  override readonly code = "ticket";
+}
+
+/** A policy file is unreadable, tampered with, or invalid. */
+export class PolicyError extends CohesixError {
+  override readonly code = "policy";
+}
+
+/** A client operation failed for a reason of its own (no active lease, model not available, …). */
+export class OperationError extends CohesixError {
+  override readonly code = "operation";
+}
+
+/** A local file or directory could not be read or written. */
+export class LocalFileError extends CohesixError {
+  override readonly code = "local-file";
+}
