@@ -130,8 +130,8 @@ export class TcpBackend implements Backend {
    */
   async listDir(path: string, options: CallOptions = {}): Promise<string[]> {
     validatePath(path, this.#defaults);
-    const { lines } = await this.#read(`LS ${path}`, "LS", path, options);
     const max = this.#defaults.readCaps.maxDirListBytes;
+    const { lines } = await this.#read(`LS ${path}`, "LS", path, options, max);
     let total = 0;
     for (const entry of lines) total += utf8Length(entry);
     if (total > max) {
@@ -151,7 +151,7 @@ export class TcpBackend implements Backend {
    */
   async readFile(path: string, maxBytes: number, options: CallOptions = {}): Promise<Uint8Array> {
     validatePath(path, this.#defaults);
-    const { ack, lines } = await this.#read(`CAT ${path}`, "CAT", path, options);
+    const { ack, lines } = await this.#read(`CAT ${path}`, "CAT", path, options, maxBytes);
     const text = lines.length > 0 ? lines.join("\n") : (ack.fields.data ?? "");
     const bytes = encoder.encode(text);
     if (bytes.length > maxBytes) {
@@ -234,11 +234,12 @@ export class TcpBackend implements Backend {
     verb: string,
     path: string,
     options: CallOptions,
+    maxBodyBytes?: number,
   ): Promise<ConsoleResponse> {
-    return this.#retrying(
-      options,
-      (conn, request) => conn.request({ line, verb, shape: "stream", path }, request),
-    );
+    const request = maxBodyBytes === undefined
+      ? { line, verb, shape: "stream" as const, path }
+      : { line, verb, shape: "stream" as const, path, maxBodyBytes };
+    return this.#retrying(options, (conn, options) => conn.request(request, options));
   }
 
   /** Runs a read, retrying it on a fresh connection after a transport failure. */

@@ -15,6 +15,7 @@ import {
   CommandError,
   ConnectionError,
   ConsoleBusyError,
+  LimitError,
   PermissionError,
   ProtocolError,
 } from "../core/errors.ts";
@@ -468,4 +469,24 @@ Deno.test("after a dropped connection a read is retried, a write is not", async 
   ]);
   assert.equal(server.connections, 2);
   assert.deepEqual(server.errors, []);
+});
+
+Deno.test("a server flooding body lines is cut off at the read cap, not buffered", async () => {
+  await using server = faultServer(async (peer) => {
+    await peer.handshake();
+    const line = await peer.expect("CAT ");
+    await peer.send(`OK CAT path=${line.slice(4)} data=x`);
+    // Far more than the 1 KiB the caller accepts; the client must stop reading and hang up.
+    const body = "y".repeat(200);
+    try {
+      for (let i = 0; i < 10_000; i++) await peer.send(body);
+    } catch {
+      // The client dropped the connection, as it should.
+    }
+  });
+  const backend = await connectBackend(server.port);
+  const error = await captureError(backend.readFile("/big", 1024));
+  assert.ok(error instanceof LimitError, String(error));
+  assert.match((error as Error).message, /CAT \/big reply exceeds max bytes 1024/);
+  await backend.close();
 });

@@ -18,6 +18,7 @@ import {
   CommandError,
   ConnectionError,
   ConsoleBusyError,
+  LimitError,
   PermissionError,
   ProtocolError,
   ValidationError,
@@ -73,6 +74,12 @@ export interface ConsoleRequest {
   readonly shape: ResponseShape;
   /** The requested path: an `OK <V>` naming another `path=` is a stale line and is skipped. */
   readonly path?: string;
+  /**
+   * Most body bytes (lines joined with `\n`) the caller will accept; default
+   * `readCaps.maxDirListBytes`. A peer that sends more is cut off with a `LimitError` and the
+   * connection is dropped, so a hostile server cannot make the client buffer without bound.
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** A successful response: its ack and, for streams (and PING's `PONG`), its body lines. */
@@ -318,6 +325,7 @@ export class ConsoleConnection implements AsyncDisposable {
       return await body();
     } catch (error) {
       if (error instanceof CommandError) throw error;
+      // Anything else (LimitError mid-stream included) leaves unread lines: never reuse.
       this.#shutdown(true);
       if (cancelled !== undefined) throw cancelled;
       throw classifyIoError(error, what, this.#where);
@@ -338,6 +346,8 @@ export class ConsoleConnection implements AsyncDisposable {
     let ack: Ack | undefined;
     let pong = false;
     const lines: string[] = [];
+    const maxBodyBytes = request.maxBodyBytes ?? this.#defaults.readCaps.maxDirListBytes;
+    let bodyBytes = -1; // Joined length: the first line adds no separator.
     for (;;) {
       const line = await this.#reader.next();
       if (line === undefined) {
@@ -350,6 +360,21 @@ export class ConsoleConnection implements AsyncDisposable {
       }
       if (ack !== undefined && shape === "stream") {
         if (line === END_LINE) return { ack, lines };
+        bodyBytes += 1 + encoder.encode(line).length;
+        if (bodyBytes > maxBodyBytes) {
+          throw new LimitError(
+            `${verb} ${request.path ?? ""} reply exceeds max bytes ${maxBodyBytes}`.replace(
+              "  ",
+              " ",
+            ),
+            "max_bytes",
+            maxBodyBytes,
+            {
+              hint:
+                "the connection was dropped; raise the read limit if the node really is that big",
+            },
+          );
+        }
         lines.push(line); // Body lines are opaque, even ones that look like acks.
         continue;
       }
