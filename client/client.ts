@@ -1,0 +1,122 @@
+/**
+ * `CohesixClient`: the host-side operations of coh/cohsh (OPERATIONS.md §4) over any
+ * {@link Backend}. A thin facade: each method forwards to the module that implements the
+ * operation. Only calls given a {@link CohesixAudit} produce transcript lines.
+ *
+ * @module
+ */
+
+import type { Backend } from "../backends/backend.ts";
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import type { CohesixAudit } from "./audit.ts";
+import { type GpuInfo, gpuList, gpuStatus } from "./gpu.ts";
+import { queenKill } from "./kill.ts";
+import { gpuLease, type GpuLeaseArgs } from "./lease.ts";
+import { peftActivate, peftRollback } from "./peft_activate.ts";
+import { peftExport, type PeftExportResult } from "./peft_export.ts";
+import { peftImport, type PeftImportArgs, type PeftImportResult } from "./peft_import.ts";
+import type { RegistryState } from "./registry_state.ts";
+import type { OperationOptions } from "./remote.ts";
+import { runCommand } from "./run.ts";
+import { telemetryPull, type TelemetryPullResult } from "./telemetry_pull.ts";
+import {
+  telemetryPush,
+  type TelemetryPushOptions,
+  type TelemetryPushResult,
+} from "./telemetry_push.ts";
+
+/** Runs the Cohesix client operations against one backend. */
+export class CohesixClient {
+  /** The namespace the operations drive. */
+  readonly backend: Backend;
+  /** The bounds every operation enforces. */
+  readonly defaults: CohesixDefaults;
+
+  /** Creates a client over `backend`, with the release's bounds unless others are given. */
+  constructor(backend: Backend, defaults: CohesixDefaults = DEFAULTS) {
+    this.backend = backend;
+    this.defaults = defaults;
+  }
+
+  /** Lists the GPUs in `/gpu` (LS order, without `models`, `telemetry`, `bridge`). */
+  gpuList(audit?: CohesixAudit, options?: OperationOptions): Promise<GpuInfo[]> {
+    return gpuList(this.backend, this.defaults, audit, options);
+  }
+
+  /** Returns the last non-empty line of `/gpu/<id>/status`, or `EMPTY`. */
+  gpuStatus(gpuId: string, audit?: CohesixAudit, options?: OperationOptions): Promise<string> {
+    return gpuStatus(this.backend, this.defaults, gpuId, audit, options);
+  }
+
+  /** Requests a GPU lease through `/queen/ctl`. */
+  gpuLease(args: GpuLeaseArgs, audit?: CohesixAudit, options?: OperationOptions): Promise<void> {
+    return gpuLease(this.backend, this.defaults, args, audit, options);
+  }
+
+  /** Runs `argv` under the GPU's active lease, with START/EXIT breadcrumbs. */
+  runCommand(
+    gpuId: string,
+    argv: readonly string[],
+    audit?: CohesixAudit,
+    options?: OperationOptions,
+  ): Promise<void> {
+    return runCommand(this.backend, this.defaults, gpuId, argv, audit, options);
+  }
+
+  /** Asks the Queen to kill a worker. */
+  queenKill(workerId: string, audit?: CohesixAudit, options?: OperationOptions): Promise<void> {
+    return queenKill(this.backend, this.defaults, workerId, audit, options);
+  }
+
+  /** Pushes `payload` as a new telemetry segment of `deviceId`. */
+  telemetryPush(
+    deviceId: string,
+    payload: string | Uint8Array,
+    options?: TelemetryPushOptions,
+  ): Promise<TelemetryPushResult> {
+    return telemetryPush(this.backend, this.defaults, deviceId, payload, options);
+  }
+
+  /** Pulls every telemetry segment into `outDir/<device>/seg/<segment>`. */
+  telemetryPull(
+    outDir: string,
+    audit?: CohesixAudit,
+    options?: OperationOptions,
+  ): Promise<TelemetryPullResult> {
+    return telemetryPull(this.backend, this.defaults, outDir, audit, options);
+  }
+
+  /** Exports LoRA job `jobId` into `outDir/<jobId>/`. */
+  peftExport(
+    jobId: string,
+    outDir: string,
+    audit?: CohesixAudit,
+    options?: OperationOptions,
+  ): Promise<PeftExportResult> {
+    return peftExport(this.backend, this.defaults, jobId, outDir, audit, options);
+  }
+
+  /** Imports an exported job's adapter into the local model registry (no remote call). */
+  peftImport(args: PeftImportArgs, audit?: CohesixAudit): Promise<PeftImportResult> {
+    return peftImport(this.defaults, args, audit);
+  }
+
+  /** Activates an imported model locally, then on the Queen. */
+  peftActivate(
+    modelId: string,
+    registryRoot: string,
+    audit?: CohesixAudit,
+    options?: OperationOptions,
+  ): Promise<RegistryState> {
+    return peftActivate(this.backend, this.defaults, modelId, registryRoot, audit, options);
+  }
+
+  /** Swaps back to the previously active model, locally then on the Queen. */
+  peftRollback(
+    registryRoot: string,
+    audit?: CohesixAudit,
+    options?: OperationOptions,
+  ): Promise<RegistryState> {
+    return peftRollback(this.backend, this.defaults, registryRoot, audit, options);
+  }
+}

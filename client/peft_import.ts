@@ -1,0 +1,178 @@
+/**
+ * `peft import` (host only, no remote call; OPERATIONS.md §4.9) with coh's checks and
+ * messages: copy the adapter files into `<registry>/available/<model>/` with streamed hashing
+ * (a 64 MiB adapter is never held in memory), then write `manifest.toml` last, atomically, so
+ * its presence means "imported".
+ *
+ * @module
+ */
+
+import type { CohesixDefaults } from "../core/defaults.ts";
+import { LimitError, OperationError } from "../core/errors.ts";
+import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
+import type { CohesixAudit } from "./audit.ts";
+import {
+  copyFileWithHash,
+  ensureDir,
+  type FileDigest,
+  hashFileBounded,
+  isDirectory,
+  isFile,
+  joinLocal,
+  pathExists,
+  readFileBounded,
+  statOrUndefined,
+  writeFileAtomic,
+} from "./local_files.ts";
+import { renderManifest } from "./manifest_toml.ts";
+import { decodeUtf8, encodeUtf8, firstNonEmptyLine } from "./text.ts";
+
+/** Arguments of a PEFT import. */
+export interface PeftImportArgs {
+  /** Model id to register (a path component, ≤ `max_model_id_bytes`). */
+  readonly modelId: string;
+  /** Directory holding `adapter.safetensors`, `lora.json` and optionally `metrics.json`. */
+  readonly adapterDir: string;
+  /** Directory a `peft export` wrote into (holds `<jobId>/`). */
+  readonly exportRoot: string;
+  /** The exported LoRA job id. */
+  readonly jobId: string;
+  /** Model registry root (coh's default is `coh.peft.import.registry_root`). */
+  readonly registryRoot: string;
+}
+
+/** What an import wrote. */
+export interface PeftImportResult {
+  /** The model id. */
+  readonly modelId: string;
+  /** `<registry>/available/<model>/manifest.toml`. */
+  readonly manifestPath: string;
+  /** Bytes of `adapter.safetensors`. */
+  readonly adapterBytes: number;
+}
+
+/** Checks a model or job id: a path component, JSON/TOML-safe, within the id byte cap. */
+export function validateModelId(id: string, label: string, defaults: CohesixDefaults): string {
+  validateComponent(id);
+  ensureJsonString(id, label);
+  return enforceIdBytes(id, defaults);
+}
+
+/** Refuses an empty source or one above its cap before anything is copied. */
+async function precheckSize(path: string, max: number, limit: string): Promise<void> {
+  const info = await statOrUndefined(path);
+  if (info === undefined) return; // reported by the caller's presence check
+  if (info.size === 0) throw new OperationError(`${path} is empty`);
+  if (info.size > max) {
+    throw new LimitError(`${path} exceeds max bytes ${max}`, limit, max);
+  }
+}
+
+/** Imports an adapter produced by job `jobId` as model `modelId`. */
+export async function peftImport(
+  defaults: CohesixDefaults,
+  args: PeftImportArgs,
+  audit?: CohesixAudit,
+): Promise<PeftImportResult> {
+  const exportPolicy = defaults.coh.peft.export;
+  const importPolicy = defaults.coh.peft.import;
+  const modelId = validateModelId(args.modelId, "model id", defaults);
+  const jobId = validateModelId(args.jobId, "job id", defaults);
+  if (!(await isDirectory(args.adapterDir))) {
+    throw new OperationError(`adapter directory ${args.adapterDir} does not exist`);
+  }
+  const jobDir = joinLocal(args.exportRoot, jobId);
+  if (!(await isDirectory(jobDir))) {
+    throw new OperationError(`export job directory ${jobDir} does not exist`, {
+      hint: "run peft export for this job first",
+    });
+  }
+
+  const basePath = joinLocal(jobDir, "base_model.ref");
+  const baseBytes = await readFileBounded(
+    basePath,
+    exportPolicy.maxBaseModelBytes,
+    "coh.peft.export.max_base_model_bytes",
+  );
+  const base = firstNonEmptyLine(decodeUtf8(baseBytes, basePath));
+  if (base === undefined) throw new OperationError(`${basePath} is empty`);
+  const policy = await hashFileBounded(
+    joinLocal(jobDir, "policy.toml"),
+    exportPolicy.maxPolicyBytes,
+    "coh.peft.export.max_policy_bytes",
+  );
+  const telemetry = await hashFileBounded(
+    joinLocal(jobDir, "telemetry.cbor"),
+    exportPolicy.maxTelemetryBytes,
+    "coh.peft.export.max_telemetry_bytes",
+  );
+
+  const adapterSrc = joinLocal(args.adapterDir, "adapter.safetensors");
+  const loraSrc = joinLocal(args.adapterDir, "lora.json");
+  const metricsSrc = joinLocal(args.adapterDir, "metrics.json");
+  if (!(await isFile(adapterSrc))) throw new OperationError(`missing adapter file ${adapterSrc}`);
+  if (!(await isFile(loraSrc))) throw new OperationError(`missing lora metadata file ${loraSrc}`);
+  const hasMetrics = await isFile(metricsSrc);
+
+  const modelDir = joinLocal(args.registryRoot, "available", modelId);
+  const manifestPath = joinLocal(modelDir, "manifest.toml");
+  if (await pathExists(manifestPath)) {
+    throw new OperationError(`model ${modelId} already imported`, {
+      hint: `remove ${modelDir} to import it again, or pick another model id`,
+    });
+  }
+  // Size checks up front, so an oversized file is refused before anything is copied.
+  await precheckSize(adapterSrc, importPolicy.maxAdapterBytes, "coh.peft.import.max_adapter_bytes");
+  await precheckSize(loraSrc, importPolicy.maxLoraBytes, "coh.peft.import.max_lora_bytes");
+  if (hasMetrics) {
+    await precheckSize(
+      metricsSrc,
+      importPolicy.maxMetricsBytes,
+      "coh.peft.import.max_metrics_bytes",
+    );
+  }
+
+  await ensureDir(modelDir, "model directory");
+  const adapter = await copyFileWithHash(
+    adapterSrc,
+    joinLocal(modelDir, "adapter.safetensors"),
+    importPolicy.maxAdapterBytes,
+    "coh.peft.import.max_adapter_bytes",
+  );
+  const lora = await copyFileWithHash(
+    loraSrc,
+    joinLocal(modelDir, "lora.json"),
+    importPolicy.maxLoraBytes,
+    "coh.peft.import.max_lora_bytes",
+  );
+  let metrics: FileDigest | undefined;
+  if (hasMetrics) {
+    metrics = await copyFileWithHash(
+      metricsSrc,
+      joinLocal(modelDir, "metrics.json"),
+      importPolicy.maxMetricsBytes,
+      "coh.peft.import.max_metrics_bytes",
+    );
+  }
+  const manifest = renderManifest({
+    modelId,
+    base,
+    jobId,
+    adapter,
+    lora,
+    policy,
+    telemetry,
+    ...(metrics ? { metrics } : {}),
+  });
+  const manifestBytes = utf8Length(manifest);
+  if (manifestBytes > importPolicy.maxManifestBytes) {
+    throw new LimitError(
+      `manifest bytes ${manifestBytes} exceeds max_manifest_bytes ${importPolicy.maxManifestBytes}`,
+      "coh.peft.import.max_manifest_bytes",
+      importPolicy.maxManifestBytes,
+    );
+  }
+  await writeFileAtomic(manifestPath, encodeUtf8(manifest));
+  audit?.pushLine(`peft import model=${modelId} manifest=${manifestPath}`);
+  return { modelId, manifestPath, adapterBytes: adapter.bytes };
+}
