@@ -1,0 +1,505 @@
+/**
+ * An in-repo Cohesix console server that behaves like the live Queen on the wire (PROTOCOL.md
+ * §12): one client at a time (others are reset at once), no banner, exact `AUTH <token>` within
+ * a deadline (failure closes silently), frame limits, the parser's quirks, ATTACH with tickets,
+ * back-off and rate limiting, the two output lanes, and fault injection for client tests.
+ * Namespace semantics come from the Queen namespace model; this module owns only the wire.
+ *
+ * @module
+ */
+
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
+import type { TicketRole } from "../wire/ticket.ts";
+import { verifyTicket } from "../wire/ticket_mint.ts";
+import { AttachGuard } from "./attach_guard.ts";
+import { type ParseOutcome, parsePayload } from "./command_parser.ts";
+import { ConsoleSession, type QueenState, type SessionReply } from "./console_session.ts";
+import { createNamespace, type NamespaceSeed, type QueenNamespace } from "./default_namespace.ts";
+import { type FaultAction, FaultPlan, type FaultSpec } from "./faults.ts";
+import { OutputLanes } from "./output_lanes.ts";
+import { QUEEN_LIMITS, type QueenLimits } from "./queen_limits.ts";
+
+/** The ticket secrets of release 0.3.0-alpha2 (`[[tickets]]` of `configs/root_task.toml`). */
+export const RELEASE_TICKET_SECRETS: Readonly<Record<TicketRole, string>> = Object.freeze({
+  "queen": "bootstrap",
+  "worker-heartbeat": "worker",
+  "worker-gpu": "worker-gpu",
+  "worker-bus": "worker-bus",
+  "worker-lora": "worker-lora",
+});
+
+/** Options of {@link ConsoleServer.start}. */
+export interface ConsoleServerOptions {
+  /** Interface to listen on; default `127.0.0.1`. */
+  readonly hostname?: string;
+  /** Port; default 0 (any free port). */
+  readonly port?: number;
+  /** Auth token; default `changeme`. */
+  readonly token?: string;
+  /** Namespace to serve (global Queen state); default a fresh one seeded with `seed`. */
+  readonly namespace?: QueenNamespace;
+  /** Seed of the default namespace; default `queen` (the live tree fresh after boot). */
+  readonly seed?: NamespaceSeed;
+  /** Per-role ticket secrets; default {@link RELEASE_TICKET_SECRETS}. */
+  readonly secrets?: Partial<Record<TicketRole, string>>;
+  /** Faults to inject. */
+  readonly faults?: readonly FaultSpec[];
+  /** Server clock in server milliseconds (uptime); default wall time since start × `timeScale`. */
+  readonly now?: () => number;
+  /** Server milliseconds per wall millisecond; default 1 (live runs about 180). */
+  readonly timeScale?: number;
+  /** Send `ERR AUTH reason=…` before closing on an auth failure, as the source intends. */
+  readonly authErrors?: boolean;
+  /** Wall milliseconds before the late `ERR SPAWN|KILL` line; default 5. */
+  readonly lateErrorDelayMs?: number;
+  /** One line per command (never the token or a ticket). */
+  readonly log?: (line: string) => void;
+  /** Manifest bounds; default {@link DEFAULTS}. */
+  readonly defaults?: CohesixDefaults;
+  /** Queen-internal limits; default {@link QUEEN_LIMITS}. */
+  readonly limits?: QueenLimits;
+}
+
+/** A running console server. */
+export interface RunningConsoleServer extends AsyncDisposable {
+  /** Address it listens on. */
+  readonly hostname: string;
+  /** Port it listens on. */
+  readonly port: number;
+  /** The namespace it serves (global Queen state); tests seed and inspect it directly. */
+  readonly namespace: QueenNamespace;
+  /** Stops listening and closes every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The console server. Use {@link ConsoleServer.start}. */
+export class ConsoleServer implements RunningConsoleServer {
+  readonly hostname: string;
+  readonly port: number;
+  readonly namespace: QueenNamespace;
+  readonly #listener: Deno.TcpListener;
+  readonly #options: ConsoleServerOptions;
+  readonly #queen: QueenState;
+  readonly #faults: FaultPlan;
+  readonly #timeScale: number;
+  readonly #connections = new Set<Connection>();
+  readonly #tasks = new Set<Promise<void>>();
+  #active: Connection | undefined;
+  #idleWaiters: (() => void)[] = [];
+  #nextConnId = 1;
+  #closed = false;
+  #acceptLoop: Promise<void>;
+
+  private constructor(listener: Deno.TcpListener, options: ConsoleServerOptions) {
+    this.#listener = listener;
+    this.#options = options;
+    const addr = listener.addr;
+    this.hostname = addr.hostname;
+    this.port = addr.port;
+    this.#timeScale = options.timeScale ?? 1;
+    const started = performance.now();
+    const now = options.now ?? (() => (performance.now() - started) * this.#timeScale);
+    const defaults = options.defaults ?? DEFAULTS;
+    this.namespace = options.namespace ??
+      createNamespace({ seed: options.seed ?? "queen", now, defaults });
+    const secrets = { ...RELEASE_TICKET_SECRETS, ...options.secrets };
+    this.#queen = {
+      namespace: this.namespace,
+      guard: new AttachGuard(options.limits ?? QUEEN_LIMITS),
+      now,
+      verifyTicket: (ticket, role) => {
+        const claims = verifyTicket(ticket, secrets[role]);
+        return claims?.role === role ? claims : undefined;
+      },
+      defaults,
+      limits: options.limits ?? QUEEN_LIMITS,
+    };
+    this.#faults = new FaultPlan(options.faults);
+    this.#acceptLoop = this.#accept();
+  }
+
+  /** Starts a server; see {@link ConsoleServerOptions}. */
+  static start(options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+    const listener = Deno.listen({
+      hostname: options.hostname ?? "127.0.0.1",
+      port: options.port ?? 0,
+      transport: "tcp",
+    });
+    return Promise.resolve(new ConsoleServer(listener, options));
+  }
+
+  /** Resolves once no client holds the console (a new connection would be accepted). */
+  idle(): Promise<void> {
+    if (this.#active === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Stops listening and closes every connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    for (const connection of this.#connections) connection.abort();
+    await this.#acceptLoop;
+    await Promise.allSettled([...this.#tasks]);
+  }
+
+  /** Same as {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #log(line: string): void {
+    this.#options.log?.(line);
+  }
+
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+
+  async #accept(): Promise<void> {
+    while (!this.#closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch {
+        return;
+      }
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      const connection = new Connection(conn, this.#nextConnId++);
+      this.#connections.add(connection);
+      if (this.#active !== undefined) {
+        this.#log(`conn=${connection.id} refused: console busy`);
+        this.#track(connection.reset().finally(() => this.#connections.delete(connection)));
+        continue;
+      }
+      this.#active = connection;
+      this.#track(
+        this.#serve(connection).finally(() => {
+          connection.abort();
+          this.#connections.delete(connection);
+          if (this.#active === connection) {
+            this.#active = undefined;
+            for (const resolve of this.#idleWaiters.splice(0)) resolve();
+          }
+        }),
+      );
+    }
+  }
+
+  #wallMs(serverMs: number): number {
+    return serverMs / this.#timeScale;
+  }
+
+  async #serve(connection: Connection): Promise<void> {
+    const session = new ConsoleSession(this.#queen);
+    try {
+      if (!(await this.#authenticate(connection))) return;
+      await this.#commands(connection, session);
+    } finally {
+      session.disconnected();
+      this.#log(`conn=${connection.id} closed`);
+    }
+  }
+
+  /** Reads the AUTH frame within the deadline; true when the token matched. */
+  async #authenticate(connection: Connection): Promise<boolean> {
+    const token = this.#options.token ?? "changeme";
+    const decoder = new FrameDecoder({
+      maxFrameLen: this.#queen.defaults.secure9p.msize,
+      oversize: "skip",
+    });
+    const deadline = this.#wallMs(this.#queen.limits.authDeadlineMs);
+    const fail = async (reason: string): Promise<false> => {
+      this.#log(`conn=${connection.id} AUTH failed: ${reason}`);
+      if (this.#options.authErrors) await connection.send([`ERR AUTH reason=${reason}`]);
+      return false;
+    };
+    const timer = setTimeout(() => connection.abort(), deadline);
+    try {
+      while (true) {
+        const chunk = await connection.read();
+        if (chunk === undefined) return false;
+        let items;
+        try {
+          items = decoder.push(chunk);
+        } catch {
+          return await fail("invalid-length");
+        }
+        const first = items[0];
+        if (first === undefined) continue;
+        if (first.kind === "oversize") return await fail("invalid-length");
+        const payload = first.payload;
+        const expected = encoder.encode(`AUTH ${token}`);
+        if (payload.length !== expected.length) return await fail("invalid-length");
+        if (!startsWith(payload, encoder.encode("AUTH "))) return await fail("expected-token");
+        if (!bytesEqual(payload, expected)) return await fail("invalid-token");
+        clearTimeout(timer);
+        this.#log(`conn=${connection.id} AUTH ok`);
+        connection.pending = items.slice(1);
+        connection.decoder = decoder;
+        await connection.send(["OK AUTH"]);
+        return true;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #commands(connection: Connection, session: ConsoleSession): Promise<void> {
+    const decoder = connection.decoder!;
+    const lanes = new OutputLanes(this.#queen.limits.dataQueueLines);
+    const maxPayload = this.#queen.defaults.console.maxLineLen;
+    let items = connection.pending;
+    while (true) {
+      // One read is one pump cycle: the Queen keeps at most `inboundLines` of it.
+      const excess = items.length - this.#queen.limits.inboundLines;
+      if (excess > 0) items = items.slice(excess);
+      for (const item of items) {
+        let outcome: ParseOutcome | "frame-error";
+        if (item.kind === "oversize" || item.payload.length > maxPayload) {
+          outcome = "frame-error";
+        } else {
+          try {
+            strictUtf8.decode(item.payload);
+          } catch {
+            this.#log(`conn=${connection.id} closed: payload is not UTF-8`);
+            return;
+          }
+          outcome = parsePayload(item.payload, this.#queen.defaults);
+        }
+        const verb = outcome === "frame-error"
+          ? "FRAME"
+          : outcome.ok
+          ? outcome.command.verb
+          : "PARSE";
+        const fault = this.#faults.next(verb);
+        const reply: SessionReply = outcome === "frame-error"
+          ? { lines: [{ line: "ERR FRAME reason=invalid-length" }] }
+          : this.#handleWithFault(session, outcome, fault);
+        this.#log(
+          `conn=${connection.id} ${describe(outcome)} -> ${reply.lines.at(-1)?.line ?? "(none)"}${
+            fault ? ` [fault ${fault.kind}]` : ""
+          }`,
+        );
+        const keepGoing = await this.#emit(connection, lanes, reply, fault);
+        if (!keepGoing) return;
+      }
+      const chunk = await connection.read();
+      if (chunk === undefined) return;
+      try {
+        items = decoder.push(chunk);
+      } catch {
+        this.#log(`conn=${connection.id} closed: frame length below 4`);
+        return;
+      }
+    }
+  }
+
+  #handleWithFault(
+    session: ConsoleSession,
+    outcome: ParseOutcome,
+    fault: FaultAction | undefined,
+  ): SessionReply {
+    if (fault?.kind === "throttle-attach" && outcome.ok && outcome.command.verb === "ATTACH") {
+      const delay = fault.delayMs ?? this.#queen.limits.backoffBaseMs;
+      return { lines: [{ line: `ERR ATTACH reason=quota detail=throttled delay_ms=${delay}` }] };
+    }
+    if (fault?.kind === "stall" || fault?.kind === "drop") return { lines: [] };
+    const reply = session.handle(outcome);
+    if (fault?.kind === "inject") {
+      const end = reply.lines.findLastIndex((l) => l.line === "END");
+      if (end >= 0) {
+        const lines = [...reply.lines];
+        lines.splice(end, 0, ...fault.lines.map((line) => ({ line })));
+        return { ...reply, lines };
+      }
+    }
+    return reply;
+  }
+
+  /** Sends `reply` through the lanes (or a fault); false when the connection must close. */
+  async #emit(
+    connection: Connection,
+    lanes: OutputLanes,
+    reply: SessionReply,
+    fault: FaultAction | undefined,
+  ): Promise<boolean> {
+    switch (fault?.kind) {
+      case "stall":
+        return true;
+      case "drop":
+        return false;
+      case "bad-length": {
+        const header = new Uint8Array(4);
+        new DataView(header.buffer).setUint32(0, fault.length, true);
+        const filler = new Uint8Array(Math.max(0, Math.min(fault.length - 4, 64))).fill(0x41);
+        await connection.write(concat([header, filler]));
+        return true;
+      }
+      case "non-utf8":
+        await connection.write(encodeFrame(new Uint8Array([0x4f, 0x4b, 0x20, 0xff, 0xfe])));
+        return true;
+      case "truncate": {
+        const first = reply.lines[0];
+        if (first !== undefined) {
+          const frame = encodeFrame(encoder.encode(first.line));
+          await connection.write(frame.subarray(0, Math.max(5, frame.length >> 1)));
+        }
+        return false;
+      }
+      case "close-after-ack": {
+        const out = lanes.push(reply.lines[0]?.line ?? "");
+        await connection.send(out);
+        return false;
+      }
+    }
+    const out: string[] = [];
+    for (const emission of reply.lines) {
+      const options = emission.droppable ? { droppable: true } : {};
+      out.push(...lanes.push(emission.line, options));
+    }
+    out.push(...lanes.flush());
+    await connection.send(out);
+    if (reply.close || fault?.kind === "close-after-reply") return false;
+    if (reply.late !== undefined) {
+      const late = reply.late;
+      const delay = this.#options.lateErrorDelayMs ?? 5;
+      await connection.sleep(delay);
+      await connection.send(lanes.push(late));
+    }
+    return true;
+  }
+}
+
+/** One accepted TCP connection: reads, serialised writes, and abort. */
+class Connection {
+  readonly id: number;
+  readonly #conn: Deno.TcpConn;
+  readonly #buffer = new Uint8Array(4096);
+  #closed = false;
+  #sleepTimer: ReturnType<typeof setTimeout> | undefined;
+  #sleepResolve: (() => void) | undefined;
+  /** Frames that arrived with the AUTH frame. */
+  pending: ReturnType<FrameDecoder["push"]> = [];
+  /** The decoder that read AUTH (it may hold the start of the next frame). */
+  decoder: FrameDecoder | undefined;
+
+  constructor(conn: Deno.TcpConn, id: number) {
+    this.#conn = conn;
+    this.id = id;
+    try {
+      conn.setNoDelay(true);
+    } catch { /* not fatal */ }
+  }
+
+  /** Next chunk, or `undefined` at EOF, on error, or once aborted. */
+  async read(): Promise<Uint8Array | undefined> {
+    if (this.#closed) return undefined;
+    try {
+      const n = await this.#conn.read(this.#buffer);
+      if (n === null) return undefined;
+      return this.#buffer.slice(0, n);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes all of `bytes`; errors (peer gone) are ignored. */
+  async write(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    try {
+      while (offset < bytes.length && !this.#closed) {
+        offset += await this.#conn.write(bytes.subarray(offset));
+      }
+    } catch { /* peer gone: the read side notices */ }
+  }
+
+  /** Frames and writes `lines` in one write. */
+  send(lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    return this.write(concat(lines.map((line) => encodeFrame(encoder.encode(line)))));
+  }
+
+  /** Waits `ms` wall milliseconds, cut short by {@link abort}. */
+  sleep(ms: number): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#sleepResolve = resolve;
+      this.#sleepTimer = setTimeout(() => {
+        this.#sleepTimer = undefined;
+        resolve();
+      }, ms);
+    });
+  }
+
+  /**
+   * Refuses a second client as the live Queen does (ECONNRESET): wait for its first bytes and
+   * close with them unread, which makes the kernel send RST; close anyway after a short wait.
+   */
+  async reset(): Promise<void> {
+    const probe = new Uint8Array(1);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        this.#conn.read(probe).catch(() => null),
+        new Promise((resolve) => timer = setTimeout(resolve, 250)),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.abort();
+    }
+  }
+
+  /** Closes the socket (idempotent). */
+  abort(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#sleepTimer !== undefined) {
+      clearTimeout(this.#sleepTimer);
+      this.#sleepResolve?.();
+    }
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+  }
+}
+
+function describe(outcome: ParseOutcome | "frame-error"): string {
+  if (outcome === "frame-error") return "<oversize frame>";
+  if (!outcome.ok) return `<parse error: ${outcome.message}>`;
+  const command = outcome.command;
+  // Never log a ticket: ATTACH shows the role only.
+  if (command.verb === "ATTACH") {
+    return `ATTACH ${command.role}${command.ticket ? " <ticket>" : ""}`;
+  }
+  return outcome.line;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && startsWith(a, b);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { parseMainArgs } from "./main.ts";
+import { RawConsoleClient } from "./raw_console_client.ts";
+
+Deno.test("main: defaults and flags", () => {
+  assert.deepEqual(parseMainArgs([]), {
+    host: "127.0.0.1",
+    port: 31337,
+    token: "changeme",
+    seed: "queen",
+    timeScale: 1,
+    authErrors: false,
+  });
+  const parsed = parseMainArgs([
+    "--port",
+    "0",
+    "--seed",
+    "demo",
+    "--token",
+    "t",
+    "--host",
+    "127.0.0.1",
+  ]);
+  assert.ok(parsed !== "help");
+  assert.equal(parsed.port, 0);
+  assert.equal(parsed.seed, "demo");
+  assert.equal(parseMainArgs(["--help"]), "help");
+  assert.throws(() => parseMainArgs(["--seed", "other"]), /--seed/);
+  assert.throws(() => parseMainArgs(["--port", "70000"]), /--port/);
+  assert.throws(() => parseMainArgs(["--bogus"]));
+});
+
+Deno.test("main: serves, logs commands without the token, stops on SIGTERM", async () => {
+  // Find a free port, then hand it to the child.
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-env",
+      new URL("./main.ts", import.meta.url).pathname,
+      "--port",
+      String(port),
+      "--token",
+      "tok-123",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let log = "";
+  while (!log.includes("listening on")) {
+    const { value, done } = await stderr.read();
+    if (done) break;
+    log += value;
+  }
+  assert.match(log, new RegExp(`listening on 127\\.0\\.0\\.1:${port}`));
+  {
+    await using client = await RawConsoleClient.authed("127.0.0.1", port, "tok-123");
+    await client.send("PING");
+    assert.deepEqual(await client.texts(2), ["OK PING reply=pong", "PONG"]);
+  }
+  child.kill("SIGTERM");
+  while (true) {
+    const { value, done } = await stderr.read();
+    if (done) break;
+    log += value;
+  }
+  const status = await child.status;
+  assert.equal(status.code, 0);
+  assert.match(log, /PING -> /);
+  assert.match(log, /SIGTERM: shutting down/);
+  assert.ok(!log.includes("tok-123"));
+});
