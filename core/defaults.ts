@@ -159,11 +159,17 @@ export interface ReadCaps {
 
 /** Literals the examples use by default. Origin: coh-rtc's Python generator. */
 export interface ExampleDefaults {
+  /** GPU leased by `lease_run` when `--gpu` is not given. */
   readonly gpuId: string;
+  /** MIG slice preferred by `lease_run --prefer-mig`. */
   readonly migGpuId: string;
+  /** Export job of `peft_roundtrip`. */
   readonly jobId: string;
+  /** Model imported and activated by `peft_roundtrip`. */
   readonly modelId: string;
+  /** Telemetry device of `telemetry_write_pull`. */
   readonly deviceId: string;
+  /** Where the examples write their artifacts (relative to the working directory). */
   readonly outputRoot: string;
 }
 

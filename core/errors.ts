@@ -33,11 +33,13 @@ export class CohesixError extends Error {
 
 /** Bad input from a caller (a path, an id, a payload, a flag) refused before anything was sent. */
 export class ValidationError extends CohesixError {
+  /** Machine-readable kind: `invalid-input`. */
   override readonly code: string = "invalid-input";
 }
 
 /** A manifest-derived bound was exceeded; names the bound and its value. */
 export class LimitError extends ValidationError {
+  /** Machine-readable kind: `limit`. */
   override readonly code = "limit";
   /** The bound's name, as in the defaults table (e.g. `console.max_echo_len`). */
   readonly limit: string;
@@ -54,21 +56,25 @@ export class LimitError extends ValidationError {
 
 /** The peer broke the console wire protocol (bad frame length, non-UTF-8, EOF mid-response). */
 export class ProtocolError extends CohesixError {
+  /** Machine-readable kind: `protocol`. */
   override readonly code = "protocol";
 }
 
 /** The TCP connection failed (refused, reset, closed) outside of a protocol violation. */
 export class ConnectionError extends CohesixError {
+  /** Machine-readable kind: `connection`. */
   override readonly code: string = "connection";
 }
 
 /** The console was reset right after connecting: another client holds the Queen's one console. */
 export class ConsoleBusyError extends ConnectionError {
+  /** Machine-readable kind: `console-busy`. */
   override readonly code = "console-busy";
 }
 
 /** The Queen refused the auth token (it closes the connection without a reply). */
 export class AuthError extends CohesixError {
+  /** Machine-readable kind: `auth`. */
   override readonly code = "auth";
 }
 
@@ -90,6 +96,7 @@ export interface ServerErrorFields {
 
 /** The Queen answered a command with an `ERR` line (including `ERR PARSE` and `ERR FRAME`). */
 export class CommandError extends CohesixError {
+  /** Machine-readable kind: `command`. */
   override readonly code: string = "command";
   /** The verb that was sent (`LS`, `CAT`, `ECHO`, …). */
   readonly verb: string;
@@ -119,6 +126,7 @@ export class CommandError extends CohesixError {
 
 /** `ERR ATTACH`: the role or ticket was refused, or attaching is throttled. */
 export class AttachError extends CommandError {
+  /** Machine-readable kind: `attach`. */
   override readonly code = "attach";
   /** Server-side `delay_ms=` of a throttled or rate-limited refusal (server milliseconds). */
   readonly delayMs: number | undefined;
@@ -132,16 +140,19 @@ export class AttachError extends CommandError {
 
 /** A request did not complete within its timeout. */
 export class CohesixTimeoutError extends CohesixError {
+  /** Machine-readable kind: `timeout`. */
   override readonly code = "timeout";
 }
 
 /** The caller aborted the request through its `AbortSignal`. */
 export class AbortedError extends CohesixError {
+  /** Machine-readable kind: `aborted`. */
   override readonly code = "aborted";
 }
 
 /** A Deno permission the operation needs was not granted; the message names the flag. */
 export class PermissionError extends CohesixError {
+  /** Machine-readable kind: `permission`. */
   override readonly code = "permission";
   /** The exact flag to add, e.g. `--allow-net=127.0.0.1:31337`. */
   readonly flag: string;
@@ -158,20 +169,24 @@ export class PermissionError extends CohesixError {
 
 /** A capability ticket is malformed or does not fit the requested role. */
 export class TicketError extends ValidationError {
+  /** Machine-readable kind: `ticket`. */
   override readonly code = "ticket";
 }
 
 /** A policy file is unreadable, tampered with, or invalid. */
 export class PolicyError extends CohesixError {
+  /** Machine-readable kind: `policy`. */
   override readonly code = "policy";
 }
 
 /** A client operation failed for a reason of its own (no active lease, model not available, …). */
 export class OperationError extends CohesixError {
+  /** Machine-readable kind: `operation`. */
   override readonly code = "operation";
 }
 
 /** A local file or directory could not be read or written. */
 export class LocalFileError extends CohesixError {
+  /** Machine-readable kind: `local-file`. */
   override readonly code = "local-file";
 }

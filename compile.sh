@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Builds the three examples for shipping to a host without this repository:
+#   dist/<name>.js   a single-file bundle per example; runs anywhere the same deno is installed:
+#                    deno run <its flags> dist/<name>.js ...
+#   dist/<name>      a self-contained executable per example (deno compile) with that example's
+#                    least permissions baked in; needs a denort (see below), no deno on the target.
+# `deno compile` does not copy the running deno: it appends the program to *denort*, the Deno
+# runtime without the CLI, which it takes from $DENORT_BIN or from
+# $DENO_DIR/dl/release/v<version>/denort-<target>.zip (downloading that zip if it is missing).
+# A full deno binary given as DENORT_BIN is refused: deno compile accepts it, but the result
+# ignores the embedded program and starts the deno CLI (a REPL) instead.
+set -euo pipefail
+
+readonly SUPPORTED_TARGETS="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-msvc"
+readonly EXAMPLES="lease_run peft_roundtrip telemetry_write_pull"
+
+usage() {
+  cat <<EOF
+Usage: ./compile.sh [options]
+
+Bundles each example into dist/<name>.js and compiles it into dist/<name> (cohesix-lease-run,
+cohesix-peft-roundtrip, cohesix-telemetry-write-pull) with its least permissions baked in.
+
+Options:
+  --target TARGET    build executables for TARGET instead of this host; one of:
+                     ${SUPPORTED_TARGETS// /, }
+                     (written to dist/TARGET/)
+  --net HOST:PORT    Queen console the executables may reach (default 127.0.0.1:31337)
+  --out-root DIR     folder the executables may read and write (default out/examples,
+                     relative to the directory they are started from)
+  --fs-root DIR      also allow reading and writing DIR, for --fs-root DIR (a coh mount)
+  --run CMDS         comma-separated commands cohesix-lease-run may start (default echo)
+  --dist DIR         output folder (default dist)
+  --bundle-only      write the bundles only, no executables
+  --no-bundle        write the executables only, no bundles
+  --offline          never download a denort; fail if none is available here
+  -h, --help         show this help
+
+Environment:
+  DENORT_BIN    a denort of the same deno version for the target (not a full deno binary)
+  DENO_DIR      deno's cache folder; a denort-<target>.zip under dl/release/v<version>/ is used
+  COHESIX_OFFLINE=1   same as --offline
+EOF
+}
+
+# Prints an error (first line prefixed, the rest as given) and exits with status $1.
+die() {
+  local status="$1"
+  shift
+  printf 'compile.sh: %s\n' "$1" >&2
+  shift
+  [ "$#" -eq 0 ] || printf '%s\n' "$@" >&2
+  exit "$status"
+}
+
+# An explicit --dist is relative to where compile.sh was started, not to the repository.
+absolute() {
+  case "$1" in
+    /*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$PWD" "$1" ;;
+  esac
+}
+
+target=""
+net="127.0.0.1:31337"
+out_root="out/examples"
+fs_root=""
+run_cmds="echo"
+dist="dist"
+bundle_only=0
+no_bundle=0
+offline="${COHESIX_OFFLINE:-0}"
+[ "$offline" = "1" ] || offline=0
+
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --target) [ "$#" -ge 2 ] || die 2 "--target needs a value"; target="$2"; shift 2 ;;
+    --target=*) target="${1#*=}"; shift ;;
+    --net) [ "$#" -ge 2 ] || die 2 "--net needs HOST:PORT"; net="$2"; shift 2 ;;
+    --net=*) net="${1#*=}"; shift ;;
+    --out-root) [ "$#" -ge 2 ] || die 2 "--out-root needs a folder"; out_root="$2"; shift 2 ;;
+    --out-root=*) out_root="${1#*=}"; shift ;;
+    --fs-root) [ "$#" -ge 2 ] || die 2 "--fs-root needs a folder"; fs_root="$2"; shift 2 ;;
+    --fs-root=*) fs_root="${1#*=}"; shift ;;
+    --run) [ "$#" -ge 2 ] || die 2 "--run needs a command list"; run_cmds="$2"; shift 2 ;;
+    --run=*) run_cmds="${1#*=}"; shift ;;
+    --dist) [ "$#" -ge 2 ] || die 2 "--dist needs a folder"; dist="$(absolute "$2")"; shift 2 ;;
+    --dist=*) dist="$(absolute "${1#*=}")"; shift ;;
+    --bundle-only) bundle_only=1; shift ;;
+    --no-bundle) no_bundle=1; shift ;;
+    --offline) offline=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die 2 "unknown option '$1' (see --help)" ;;
+  esac
+done
+
+cd "$(dirname "$0")"
+
+command -v deno >/dev/null 2>&1 || die 1 "deno is not on PATH; install deno first"
+# First line: "deno 2.9.6 (stable, release, x86_64-unknown-linux-gnu)".
+version_line="$(deno --version | head -n 1)"
+deno_version="$(printf '%s' "$version_line" | awk '{print $2}')"
+host_target="$(printf '%s' "$version_line" | sed -nE 's/.*, ([^,()]+)\)$/\1/p')"
+[ -n "$deno_version" ] && [ -n "$host_target" ] ||
+  die 1 "cannot read the deno version and host target from '$version_line'"
+cross=1
+if [ -z "$target" ]; then
+  target="$host_target"
+  cross=0
+fi
+case " $SUPPORTED_TARGETS " in
+  *" $target "*) ;;
+  *) die 2 "unsupported target '$target'; use one of: $SUPPORTED_TARGETS" ;;
+esac
+net_port="${net##*:}"
+net_host="${net%:*}"
+[[ "$net" == *:* && -n "$net_host" && "$net_port" =~ ^[0-9]+$ && "$net_host" != *[[:space:],]* ]] ||
+  die 2 "--net must be HOST:PORT, got '$net'"
+
+# Least permissions of each example (keep in sync with examples/TASKS.md).
+rw_paths="$out_root"
+[ -z "$fs_root" ] || rw_paths="$rw_paths,$fs_root"
+common_flags=(
+  "--allow-read=$rw_paths"
+  "--allow-write=$rw_paths"
+  "--allow-net=$net"
+  "--allow-env=COH_AUTH_TOKEN,COHSH_AUTH_TOKEN"
+)
+# Sets the array `flags` to the permissions of example $1.
+set_flags() {
+  flags=("${common_flags[@]}")
+  [ "$1" != "lease_run" ] || flags+=("--allow-run=$run_cmds")
+}
+binary_name() {
+  case "$1" in
+    lease_run) printf 'cohesix-lease-run' ;;
+    peft_roundtrip) printf 'cohesix-peft-roundtrip' ;;
+    telemetry_write_pull) printf 'cohesix-telemetry-write-pull' ;;
+  esac
+}
+
+mkdir -p "$dist"
+
+# 1. Find the denort the executables are built on (checked first: a wrong DENORT_BIN stops the
+#    build before anything is written).
+zip_path=""
+deno_dir="${DENO_DIR:-}"
+if [ -z "$deno_dir" ]; then
+  deno_dir="$(deno info --json 2>/dev/null | sed -nE 's/^ *"denoDir": "(.*)",?$/\1/p' | head -n 1)"
+fi
+[ -z "$deno_dir" ] || zip_path="$deno_dir/dl/release/v$deno_version/denort-$target.zip"
+
+# Reads bytes of a file as hex ("" when the file is shorter).
+hex_at() { od -A n -t x1 -j "$2" -N "$3" "$1" 2>/dev/null | tr -d ' \n'; }
+
+# The executable format a target needs, and the one a file has.
+expected_format() {
+  case "$1" in
+    x86_64-unknown-linux-gnu) echo "ELF x86_64" ;;
+    aarch64-unknown-linux-gnu) echo "ELF aarch64" ;;
+    x86_64-apple-darwin) echo "Mach-O x86_64" ;;
+    aarch64-apple-darwin) echo "Mach-O aarch64" ;;
+    x86_64-pc-windows-msvc) echo "PE" ;;
+  esac
+}
+file_format() {
+  local magic
+  magic="$(hex_at "$1" 0 4)"
+  case "$magic" in
+    7f454c46)
+      case "$(hex_at "$1" 18 2)" in
+        3e00) echo "ELF x86_64" ;;
+        b700) echo "ELF aarch64" ;;
+        *) echo "ELF (other architecture)" ;;
+      esac ;;
+    cffaedfe)
+      case "$(hex_at "$1" 4 4)" in
+        07000001) echo "Mach-O x86_64" ;;
+        0c000001) echo "Mach-O aarch64" ;;
+        *) echo "Mach-O (other architecture)" ;;
+      esac ;;
+    4d5a*) echo "PE" ;;
+    *) echo "not an executable" ;;
+  esac
+}
+
+# Sets denort_source (how deno compile will find denort) or stops on a wrong DENORT_BIN.
+denort_source=""
+if [ "$bundle_only" -eq 1 ]; then
+  denort_source="unused"
+elif [ -n "${DENORT_BIN:-}" ]; then
+  [ -f "$DENORT_BIN" ] || die 3 "DENORT_BIN=$DENORT_BIN is not a file; point it at the denort of deno $deno_version for $target"
+  # A full deno carries the CLI's help texts; denort carries none of them.
+  full_deno=0
+  if grep -a -q -F "Compile the script into a self contained executable" "$DENORT_BIN"; then
+    full_deno=1
+  elif [ "$cross" -eq 0 ] && [ -x "$DENORT_BIN" ]; then
+    # A full deno prints "deno <version> ..."; denort only runs an embedded program.
+    limit=()
+    if command -v timeout >/dev/null 2>&1; then limit=(timeout 10); fi
+    if (${limit[@]+"${limit[@]}"} "$DENORT_BIN" --version </dev/null 2>/dev/null || true) | grep -q -E '^deno [0-9]'; then
+      full_deno=1
+    fi
+  fi
+  [ "$full_deno" -eq 0 ] || die 3 \
+    "DENORT_BIN=$DENORT_BIN is a full deno binary, not denort." \
+    "deno compile would accept it, but the executables would start the deno CLI (a REPL) instead" \
+    "of the example. Set DENORT_BIN to the denort of deno $deno_version for $target (unzip" \
+    "denort-$target.zip of that release), or unset it."
+  have="$(file_format "$DENORT_BIN")"
+  want="$(expected_format "$target")"
+  [ "$have" = "$want" ] || die 3 \
+    "DENORT_BIN=$DENORT_BIN is $have, but target $target needs $want." \
+    "Point DENORT_BIN at the denort of deno $deno_version for $target."
+  grep -a -q -F "$deno_version" "$DENORT_BIN" ||
+    echo "compile.sh: warning: no '$deno_version' inside DENORT_BIN; it must be the denort of deno $deno_version" >&2
+  denort_source="DENORT_BIN=$DENORT_BIN ($have)"
+elif [ -n "$zip_path" ] && [ -f "$zip_path" ]; then
+  denort_source="$zip_path"
+fi
+explain=(
+  "no denort for $target (deno $deno_version) is available here, so no executable was built."
+  "deno compile builds on denort, the Deno runtime without the CLI; the deno binary does not"
+  "contain it. Provide one of:"
+  "  1. DENORT_BIN=/path/to/denort: the denort of deno $deno_version for $target"
+  "     (denort-$target.zip of that release, unzipped). A full deno binary is refused."
+  "  2. The zip itself, not unzipped, at"
+  "     ${zip_path:-\$DENO_DIR/dl/release/v$deno_version/denort-$target.zip}"
+  "     where deno compile looks first. Copy it from a machine where"
+  "     'deno compile --target $target' has run (it downloads"
+  "     https://dl.deno.land/release/v$deno_version/denort-$target.zip)."
+  "The bundles need no denort: on a host with deno $deno_version, deno run <flags> $dist/<name>.js"
+)
+
+# 2. Bundles: plain JavaScript, one file per example, no deno.json needed to run them.
+if [ "$no_bundle" -eq 0 ]; then
+  for example in $EXAMPLES; do
+    deno bundle --quiet --platform=deno -o "$dist/$example.js" "examples/$example.ts"
+    set_flags "$example"
+    echo "bundle  $dist/$example.js   run: deno run ${flags[*]} $dist/$example.js"
+  done
+fi
+[ "$bundle_only" -eq 0 ] || exit 0
+
+# 3. Executables.
+if [ -z "$denort_source" ]; then
+  [ "$offline" -eq 0 ] || die 3 "${explain[@]}"
+  echo "denort  not cached; deno compile will try to download it"
+else
+  echo "denort  $denort_source"
+fi
+exe_dir="$dist"
+[ "$cross" -eq 0 ] || exe_dir="$dist/$target"
+mkdir -p "$exe_dir"
+suffix=""
+[ "$target" != "x86_64-pc-windows-msvc" ] || suffix=".exe"
+for example in $EXAMPLES; do
+  set_flags "$example"
+  output="$exe_dir/$(binary_name "$example")$suffix"
+  log="$(mktemp)"
+  if ! deno compile --quiet --target "$target" "${flags[@]}" -o "$output" "examples/$example.ts" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    [ -n "$denort_source" ] || die 3 "${explain[@]}"
+    die 1 "deno compile of examples/$example.ts failed (output above)"
+  fi
+  rm -f "$log"
+  echo "binary  $output   baked: ${flags[*]}"
+done

@@ -1,0 +1,85 @@
+/**
+ * The examples' local artifacts, byte for byte as the Python examples write them
+ * (OPERATIONS.md §5): `audit.txt` (transcript lines joined by `\n` plus a final `\n`), JSON with
+ * sorted keys and two-space indent and no trailing newline, plain files.
+ *
+ * @module
+ */
+
+import { LocalFileError } from "../core/errors.ts";
+import { toPermissionError } from "./permissions.ts";
+
+/** Name of the transcript artifact. */
+export const AUDIT_FILE = "audit.txt";
+
+/** `audit.txt` content: the lines joined by `\n`, plus a final `\n`. */
+export function renderAudit(lines: readonly string[]): string {
+  return `${lines.join("\n")}\n`;
+}
+
+/** Recursively sorts object keys (code-point order, as Python's `sort_keys`). */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(record).sort()) sorted[key] = sortKeys(record[key]);
+    return sorted;
+  }
+  return value;
+}
+
+/** Python's `json.dumps(value, indent=2, sort_keys=True)` for plain JSON values. */
+export function renderSortedJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 2);
+}
+
+/** Creates `dir` and its parents; a failure is a `LocalFileError` (or `PermissionError`). */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw localError(`cannot create folder ${dir}`, error);
+  }
+}
+
+/** Writes `text` to `path` (creating or replacing it). */
+export async function writeArtifact(path: string, text: string | Uint8Array): Promise<void> {
+  try {
+    if (typeof text === "string") await Deno.writeTextFile(path, text);
+    else await Deno.writeFile(path, text);
+  } catch (error) {
+    throw localError(`cannot write ${path}`, error);
+  }
+}
+
+/** Removes `path` recursively if it exists (the examples' own scratch folders only). */
+export async function removeIfPresent(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw localError(`cannot remove ${path}`, error);
+  }
+}
+
+/** Reads a local text file the user named (e.g. `--payload-file`). */
+export async function readUserFile(path: string, what: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw localError(`cannot read ${what} ${path}`, error, "check the file exists and is readable");
+  }
+}
+
+const WRITE_HINT = "check the folder is writable, or pass another --out";
+
+function localError(message: string, error: unknown, hint: string = WRITE_HINT): Error {
+  const permission = toPermissionError(error);
+  if (permission !== error) return permission as Error;
+  const why = error instanceof Error ? error.message : String(error);
+  return new LocalFileError(`${message}: ${why}`, {
+    cause: error,
+    hint,
+  });
+}

@@ -1,0 +1,224 @@
+/**
+ * The examples' entry point: parses the command line, runs the example body, writes its
+ * `audit.txt`, prints the transcript, and turns failures into one or two lines on stderr with an
+ * exit status (0 success, 1 failure, 2 bad command line). An expected failure (any
+ * `CohesixError`: bad token, busy console, missing permission, missing export, limit exceeded, …)
+ * prints no stack trace; `--verbose` adds the cause chain.
+ *
+ * @module
+ */
+
+import { CohesixAudit } from "../client/audit.ts";
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import {
+  AttachError,
+  AuthError,
+  CohesixError,
+  CohesixTimeoutError,
+  ConnectionError,
+  ConsoleBusyError,
+  LimitError,
+  TicketError,
+} from "../core/errors.ts";
+import { AUDIT_FILE, ensureDir, renderAudit, writeArtifact } from "./artifacts.ts";
+import {
+  type BackendChoice,
+  backendChoice,
+  backendNeeds,
+  booleanFlag,
+  describeBackend,
+  type ExampleCli,
+  helpText,
+  outputRoot,
+  type ParsedArgs,
+  parseExampleArgs,
+  TOKEN_VARIABLES,
+  UsageError,
+  usageLine,
+} from "./common.ts";
+import {
+  type PermissionNeed,
+  readNeed,
+  requirePermissions,
+  toPermissionError,
+  writeNeed,
+} from "./permissions.ts";
+
+/** Everything an example body gets. */
+export interface ExampleContext {
+  /** The parsed command line. */
+  readonly args: ParsedArgs;
+  /** The backend the flags select (open it with `openBackend`). */
+  readonly backend: BackendChoice;
+  /** The artifact root (`--out` or `out/examples`). */
+  readonly outRoot: string;
+  /** This example's artifact folder, `<outRoot>/<name>` (created before the body runs). */
+  readonly outDir: string;
+  /** The transcript; written to `<outDir>/audit.txt` after the body, even if it fails. */
+  readonly audit: CohesixAudit;
+  /** `--verbose`. */
+  readonly verbose: boolean;
+  /** The bounds in force. */
+  readonly defaults: CohesixDefaults;
+  /** Prints a progress/notice line on stderr. */
+  note(line: string): void;
+}
+
+/** Where the runner prints (the real streams by default; tests may capture). */
+export interface ExampleIo {
+  /** Standard output lines. */
+  stdout(line: string): void;
+  /** Standard error lines. */
+  stderr(line: string): void;
+}
+
+const CONSOLE_IO: ExampleIo = {
+  stdout: (line) => console.log(line),
+  stderr: (line) => console.error(line),
+};
+
+/** An example's main: does the work, pushing transcript lines into `ctx.audit`. */
+export type ExampleBody = (ctx: ExampleContext) => Promise<void>;
+
+/** How an example runs besides its body. */
+export interface RunOptions {
+  /** Where to print (the real streams by default). */
+  readonly io?: ExampleIo;
+  /** The bounds in force (`DEFAULTS` by default). */
+  readonly defaults?: CohesixDefaults;
+  /** Whether the example reads back files under its output folder (needs `--allow-read`). */
+  readonly readsOutput?: boolean;
+  /** Further permissions the body needs, from its flags (e.g. `--allow-run=<command>`). */
+  readonly needs?: (ctx: ExampleContext) => PermissionNeed[];
+}
+
+/**
+ * Runs an example with `argv` and returns its exit status. The permissions of the output folder,
+ * the backend and the body (`options.needs`) are checked together before anything is sent.
+ */
+export async function runExample(
+  cli: ExampleCli,
+  argv: readonly string[],
+  body: ExampleBody,
+  options: RunOptions = {},
+): Promise<number> {
+  const io = options.io ?? CONSOLE_IO;
+  const defaults = options.defaults ?? DEFAULTS;
+  let args: ParsedArgs;
+  let backend: BackendChoice;
+  let outRoot: string;
+  try {
+    args = parseExampleArgs(cli, argv);
+    if (booleanFlag(args.values, "help")) {
+      io.stdout(helpText(cli));
+      return 0;
+    }
+    backend = backendChoice(args.values, {
+      includeMig: booleanFlag(args.values, "include-mig"),
+      defaults,
+    });
+    outRoot = outputRoot(args.values, defaults);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${cli.name}: ${error.message}`);
+      io.stderr(usageLine(cli));
+      return 2;
+    }
+    throw error;
+  }
+  const verbose = booleanFlag(args.values, "verbose");
+  const outDir = `${outRoot}/${cli.name}`;
+  const ctx: ExampleContext = {
+    args,
+    backend,
+    outRoot,
+    outDir,
+    audit: new CohesixAudit(),
+    verbose,
+    defaults,
+    note: (line) => io.stderr(`${cli.name}: ${line}`),
+  };
+  let outReady = false;
+  try {
+    // Every permission, checked before anything is sent, so the message lists them all.
+    await requirePermissions([
+      ...(options.readsOutput ? [readNeed(`reading ${outDir}`, outDir, outRoot)] : []),
+      writeNeed(`writing ${outDir}`, outDir, outRoot),
+      ...backendNeeds(backend),
+      ...(options.needs?.(ctx) ?? []),
+    ]);
+    await ensureDir(outDir);
+    outReady = true;
+    await body(ctx);
+    await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines));
+  } catch (raw) {
+    if (raw instanceof UsageError) {
+      io.stderr(`${cli.name}: ${raw.message}`);
+      io.stderr(usageLine(cli));
+      return 2;
+    }
+    // Keep what happened up to the failure; a failure to write it must not hide the cause.
+    if (outReady) {
+      await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines)).catch(() => {});
+    }
+    if (verbose) { for (const line of ctx.audit.lines) io.stdout(line); }
+    reportFailure(cli.name, toPermissionError(raw), ctx, io);
+    return 1;
+  }
+  for (const line of ctx.audit.lines) io.stdout(line);
+  io.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
+  return 0;
+}
+
+/** Prints a failure: the message, then what to do (unless the message has a hint already). */
+function reportFailure(name: string, error: unknown, ctx: ExampleContext, io: ExampleIo): void {
+  if (!(error instanceof CohesixError)) {
+    // Not an expected failure: this is a bug, so show everything.
+    io.stderr(`${name}: unexpected failure (please report it): ${describe(error)}`);
+    if (error instanceof Error && error.stack) io.stderr(error.stack);
+    return;
+  }
+  io.stderr(`${name}: ${error.message}`);
+  const advice = error.hint === undefined ? adviceFor(error, ctx) : undefined;
+  if (advice) io.stderr(`${name}: ${advice}`);
+  if (ctx.verbose) {
+    let cause: unknown = error.cause;
+    while (cause !== undefined) {
+      io.stderr(`  caused by: ${describe(cause)}`);
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+  }
+}
+
+/** What to do about an expected failure whose error carries no hint of its own. */
+export function adviceFor(error: CohesixError, ctx: ExampleContext): string | undefined {
+  const where = describeBackend(ctx.backend);
+  if (error instanceof AuthError) {
+    return `${where} refused the token: pass --auth-token or set ${
+      TOKEN_VARIABLES.join(" or ")
+    } to the Queen's console token`;
+  }
+  if (error instanceof ConsoleBusyError) {
+    return `${where} takes one console client at a time: close the other one (cohsh, coh, ` +
+      "SwarmUI or another script) and run again";
+  }
+  if (error instanceof ConnectionError) {
+    return `check that ${where} is running (or start the in-repo one: deno task mock-queen), ` +
+      "and --tcp-host/--tcp-port";
+  }
+  if (error instanceof CohesixTimeoutError) {
+    return `${where} did not answer in time: check it is running, or raise --timeout-s`;
+  }
+  if (error instanceof TicketError || error instanceof AttachError) {
+    return "check --role and --ticket (a worker role needs a ticket minted for it)";
+  }
+  if (error instanceof LimitError) {
+    return `${error.limit} is ${error.max} (a Cohesix manifest bound): use a smaller input`;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

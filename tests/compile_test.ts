@@ -1,0 +1,177 @@
+/**
+ * `compile.sh`, offline: the bundles are written and run in `--mock` with the documented task
+ * flags; without a denort (and with a full deno as DENORT_BIN, or one for another platform) it
+ * refuses with a message saying what to provide; with a stand-in denort (any executable of this
+ * platform: deno compile only appends the program to it) the module graph compiles and the
+ * least permissions are baked into each executable's metadata.
+ */
+
+import assert from "node:assert/strict";
+import {
+  ackLines,
+  peftExpectedAcks,
+  type ProcessResult,
+  readAudit,
+  REPO_DIR,
+  runTask,
+  specMockAudit,
+  tempCwd,
+} from "./examples_harness.ts";
+
+const BINARIES = ["cohesix-lease-run", "cohesix-peft-roundtrip", "cohesix-telemetry-write-pull"];
+
+/** Runs compile.sh with `args`; DENORT_BIN, DENO_DIR and COHESIX_OFFLINE only as given. */
+async function compile(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<ProcessResult> {
+  const output = await new Deno.Command("bash", {
+    args: [`${REPO_DIR}/compile.sh`, ...args],
+    env: { NO_COLOR: "1", DENORT_BIN: "", COHESIX_OFFLINE: "", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempCwd();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The permission lists deno compile stored in an executable's metadata. */
+function bakedPermissions(path: string): Record<string, unknown> {
+  const text = new TextDecoder("latin1").decode(Deno.readFileSync(path));
+  const baked: Record<string, unknown> = {};
+  for (const kind of ["allow_read", "allow_write", "allow_net", "allow_env", "allow_run"]) {
+    const match = new RegExp(`"${kind}":(null|\\[[^\\]]*\\])`).exec(text);
+    baked[kind] = match ? JSON.parse(match[1] ?? "null") : undefined;
+  }
+  return baked;
+}
+
+Deno.test("bundles: written by compile.sh and run in --mock with the task flags", async () => {
+  await withTemp(async (dir) => {
+    const dist = `${dir}/dist`;
+    const result = await compile(["--bundle-only", "--dist", dist]);
+    assert.equal(result.code, 0, result.stderr);
+    for (const name of ["lease_run", "peft_roundtrip", "telemetry_write_pull"]) {
+      assert.ok(exists(`${dist}/${name}.js`), `${name}.js missing`);
+      assert.match(result.stdout, new RegExp(`deno run .* ${dist}/${name}\\.js`));
+    }
+    assert.ok(!BINARIES.some((binary) => exists(`${dist}/${binary}`)));
+
+    const cwd = `${dir}/run`;
+    await Deno.mkdir(cwd);
+    const [lease, peft, telemetry] = await Promise.all([
+      runTask("demo:lease", { cwd, script: `${dist}/lease_run.js` }),
+      runTask("demo:peft", { cwd, script: `${dist}/peft_roundtrip.js` }),
+      runTask("demo:telemetry", { cwd, script: `${dist}/telemetry_write_pull.js` }),
+    ]);
+    for (const run of [lease, peft, telemetry]) assert.equal(run?.code, 0, run?.stderr);
+    assert.deepEqual(readAudit(cwd, "lease_run"), specMockAudit("lease_run"));
+    assert.deepEqual(ackLines(readAudit(cwd, "peft_roundtrip")), peftExpectedAcks());
+    assert.equal(
+      readAudit(cwd, "telemetry_write_pull")[0],
+      "OK ECHO path=/queen/telemetry/device-1/ctl bytes=38",
+    );
+  });
+});
+
+Deno.test("no denort and offline: exit 3 naming DENORT_BIN and the cached zip's path", async () => {
+  await withTemp(async (dir) => {
+    const denoDir = `${dir}/deno-dir`;
+    const result = await compile(["--no-bundle", "--offline", "--dist", `${dir}/dist`], {
+      DENO_DIR: denoDir,
+    });
+    assert.equal(result.code, 3, result.stderr);
+    const zip = `${denoDir}/dl/release/v${Deno.version.deno}/denort-${Deno.build.target}.zip`;
+    assert.ok(result.stderr.includes(zip), result.stderr);
+    assert.match(result.stderr, /DENORT_BIN=\/path\/to\/denort/);
+    assert.ok(!BINARIES.some((binary) => exists(`${dir}/dist/${binary}`)));
+  });
+});
+
+Deno.test("a full deno as DENORT_BIN is refused before anything is built", async () => {
+  await withTemp(async (dir) => {
+    const result = await compile(["--dist", `${dir}/dist`], { DENORT_BIN: Deno.execPath() });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /is a full deno binary, not denort/);
+    assert.ok(!exists(`${dir}/dist/lease_run.js`), "nothing is written");
+  });
+});
+
+Deno.test("command line: an unknown option or target is a usage error", async () => {
+  const [option, target] = await Promise.all([
+    compile(["--bogus"]),
+    compile(["--target", "riscv64-unknown-linux-gnu"]),
+  ]);
+  assert.equal(option.code, 2);
+  assert.match(option.stderr, /unknown option '--bogus'/);
+  assert.equal(target.code, 2);
+  assert.match(target.stderr, /unsupported target 'riscv64-unknown-linux-gnu'/);
+});
+
+Deno.test({
+  name: "with a denort of this platform the module graph compiles with least permissions baked",
+  // The stand-in denort is this platform's `true`; deno compile just appends the program to it.
+  ignore: Deno.build.os !== "linux" || !exists("/bin/true"),
+  fn: async () => {
+    await withTemp(async (dir) => {
+      const fake = `${dir}/denort`;
+      await Deno.copyFile("/bin/true", fake);
+      const dist = `${dir}/dist`;
+      const result = await compile(
+        ["--no-bundle", "--dist", dist, "--net", "127.0.0.1:4000", "--fs-root", "mnt/coh"],
+        { DENORT_BIN: fake },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const rw = ["out/examples", "mnt/coh"];
+      const common = {
+        allow_read: rw,
+        allow_write: rw,
+        allow_net: ["127.0.0.1:4000"],
+        allow_env: ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN"],
+      };
+      assert.deepEqual(bakedPermissions(`${dist}/cohesix-lease-run`), {
+        ...common,
+        allow_run: ["echo"],
+      });
+      for (const binary of ["cohesix-peft-roundtrip", "cohesix-telemetry-write-pull"]) {
+        assert.deepEqual(bakedPermissions(`${dist}/${binary}`), { ...common, allow_run: null });
+      }
+
+      // The same stand-in cannot serve another platform.
+      const cross = await compile([
+        "--no-bundle",
+        "--dist",
+        dist,
+        "--target",
+        "x86_64-pc-windows-msvc",
+      ], {
+        DENORT_BIN: fake,
+      });
+      assert.equal(cross.code, 3);
+      assert.match(cross.stderr, /target x86_64-pc-windows-msvc needs PE/);
+    });
+  },
+});
