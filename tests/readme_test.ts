@@ -35,7 +35,7 @@ Deno.test("README starts with two commands: the mock demo, then the tests", () =
 Deno.test(".ci/run runs exactly README's test command and prints the summary line", () => {
   const test = newcomerCommands()[1]!;
   const invocations = ciRun.split("\n").filter((l) => !l.trim().startsWith("#"))
-    .filter((l) => l.includes("deno task") || l.includes("deno test"));
+    .filter((l) => /^\s*deno (task|test)\b/.test(l));
   assert.equal(invocations.length, 1, `one test invocation expected, got ${invocations}`);
   assert.ok(invocations[0]!.trim().startsWith(test), `.ci/run runs "${invocations[0]}"`);
   assert.match(ciRun, /echo "\$\{passed\} passed, \$\{failed:-0\} failed"/);
