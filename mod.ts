@@ -42,8 +42,8 @@ export {
 } from "./core/policy.ts";
 export {
   normalizeRole,
-  parseTicket,
   type ParsedTicket,
+  parseTicket,
   type ScopeVerb,
   type TicketClaims,
   type TicketQuotas,
