@@ -20,7 +20,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const WHITESPACE = /\s/;
 
 /**
- * Checks one path component: non-empty, not `.` or `..`, no `/`, no NUL, no whitespace or
+ * Checks one path component: non-empty, not `.` or `..`, no `/` or backslash, no NUL, no whitespace or
  * control character (the Queen cuts a path at its first space, so such a path would silently
  * name another node).
  */
@@ -33,6 +33,10 @@ export function validateComponent(component: string): string {
     throw new ValidationError(`path component '${component}' contains '/'`);
   }
   if (component.includes("\0")) throw new ValidationError("path component contains NUL byte");
+  if (component.includes("\\")) {
+    // Names from the Queen become local file names (pulls, exports); on Windows `\` separates.
+    throw new ValidationError(`path component '${component}' contains '\\'`);
+  }
   if (WHITESPACE.test(component) || CONTROL.test(component)) {
     throw new ValidationError(
       `path component ${JSON.stringify(component)} contains whitespace or a control character`,

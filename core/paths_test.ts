@@ -98,6 +98,7 @@ Deno.test("validateComponent: the coh/Python rules and their messages", () => {
   refused(() => validateComponent("."), "path component '.' is not permitted");
   refused(() => validateComponent(".."), "path component '..' is not permitted");
   refused(() => validateComponent("a/b"), "path component 'a/b' contains '/'");
+  refused(() => validateComponent("..\\evil"), "path component '..\\evil' contains '\\'");
   refused(() => validateComponent("a\0"), "path component contains NUL byte");
   refused(() => validateComponent("a b"), "path component");
   refused(() => validateComponent("\t"), "path component");
