@@ -11,6 +11,10 @@
 # ignores the embedded program and starts the deno CLI (a REPL) instead.
 set -euo pipefail
 
+# deno bundle fetches esbuild (and deno compile a denort) over TLS; build hosts behind a proxy
+# with an internal CA trust it through the OS store, so trust that too unless told otherwise.
+export DENO_TLS_CA_STORE="${DENO_TLS_CA_STORE:-mozilla,system}"
+
 readonly SUPPORTED_TARGETS="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-msvc"
 readonly EXAMPLES="lease_run peft_roundtrip telemetry_write_pull"
 
