@@ -8,6 +8,7 @@
  * @module
  */
 
+import net from "node:net";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
 import type { TicketRole } from "../wire/ticket.ts";
@@ -17,6 +18,7 @@ import { type ParseOutcome, parsePayload } from "./command_parser.ts";
 import { ConsoleSession, type QueenState, type SessionReply } from "./console_session.ts";
 import { createNamespace, type NamespaceSeed, type QueenNamespace } from "./default_namespace.ts";
 import { type FaultAction, FaultPlan, type FaultSpec } from "./faults.ts";
+import { NodeSocketConn } from "./node_socket_conn.ts";
 import { OutputLanes } from "./output_lanes.ts";
 import { QUEEN_LIMITS, type QueenLimits } from "./queen_limits.ts";
 
@@ -74,6 +76,16 @@ export interface RunningConsoleServer extends AsyncDisposable {
 }
 
 const encoder = new TextEncoder();
+/** Faults that bypass the output lanes (the log shows the reply they replaced). */
+const RAW_FAULTS: ReadonlySet<FaultAction["kind"]> = new Set([
+  "stall",
+  "drop",
+  "bad-length",
+  "non-utf8",
+  "truncate",
+]);
+/** Wall ms a refused (second) client may stay silent before it is reset anyway. */
+const BUSY_RESET_FALLBACK_MS = 100;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The console server. Use {@link ConsoleServer.start}. */
@@ -81,7 +93,7 @@ export class ConsoleServer implements RunningConsoleServer {
   readonly hostname: string;
   readonly port: number;
   readonly namespace: QueenNamespace;
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: net.Server;
   readonly #options: ConsoleServerOptions;
   readonly #queen: QueenState;
   readonly #faults: FaultPlan;
@@ -92,13 +104,13 @@ export class ConsoleServer implements RunningConsoleServer {
   #idleWaiters: (() => void)[] = [];
   #nextConnId = 1;
   #closed = false;
-  #acceptLoop: Promise<void>;
+  #closing: Promise<void> | undefined;
 
-  private constructor(listener: Deno.TcpListener, options: ConsoleServerOptions) {
+  private constructor(listener: net.Server, options: ConsoleServerOptions) {
     this.#listener = listener;
     this.#options = options;
-    const addr = listener.addr;
-    this.hostname = addr.hostname;
+    const addr = listener.address() as net.AddressInfo;
+    this.hostname = addr.address;
     this.port = addr.port;
     this.#timeScale = options.timeScale ?? 1;
     const started = performance.now();
@@ -119,17 +131,25 @@ export class ConsoleServer implements RunningConsoleServer {
       limits: options.limits ?? QUEEN_LIMITS,
     };
     this.#faults = new FaultPlan(options.faults);
-    this.#acceptLoop = this.#accept();
+    listener.on("connection", (socket: net.Socket) => this.#accept(socket));
+    listener.on("error", (error: Error) => this.#log(`listener error: ${error.message}`));
   }
 
-  /** Starts a server; see {@link ConsoleServerOptions}. */
-  static start(options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
-    const listener = Deno.listen({
-      hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? 0,
-      transport: "tcp",
+  /**
+   * Starts a server; see {@link ConsoleServerOptions}. Listens with `node:net` because only it
+   * can refuse a second client with a real TCP RST, as the live Queen does.
+   */
+  static async start(options: ConsoleServerOptions = {}): Promise<ConsoleServer> {
+    // allowHalfOpen: a client's FIN must not close our side before its replies are written.
+    const listener = net.createServer({ allowHalfOpen: true });
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen({ host: options.hostname ?? "127.0.0.1", port: options.port ?? 0 }, () => {
+        listener.off("error", reject);
+        resolve();
+      });
     });
-    return Promise.resolve(new ConsoleServer(listener, options));
+    return new ConsoleServer(listener, options);
   }
 
   /** Resolves once no client holds the console (a new connection would be accepted). */
@@ -138,16 +158,19 @@ export class ConsoleServer implements RunningConsoleServer {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops listening and closes every connection. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Stops listening and closes every connection; resolves once every socket is closed. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
     this.#closed = true;
-    try {
-      this.#listener.close();
-    } catch { /* already closed */ }
+    const stopped = new Promise<void>((resolve) => this.#listener.close(() => resolve()));
     for (const connection of this.#connections) connection.abort();
-    await this.#acceptLoop;
     await Promise.allSettled([...this.#tasks]);
+    await Promise.allSettled([...this.#connections].map((c) => c.closed));
+    await stopped;
   }
 
   /** Same as {@link close}. */
@@ -164,37 +187,30 @@ export class ConsoleServer implements RunningConsoleServer {
     task.finally(() => this.#tasks.delete(task));
   }
 
-  async #accept(): Promise<void> {
-    while (!this.#closed) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch {
-        return;
-      }
-      if (this.#closed) {
-        conn.close();
-        return;
-      }
-      const connection = new Connection(conn, this.#nextConnId++);
-      this.#connections.add(connection);
-      if (this.#active !== undefined) {
-        this.#log(`conn=${connection.id} refused: console busy`);
-        this.#track(connection.reset().finally(() => this.#connections.delete(connection)));
-        continue;
-      }
-      this.#active = connection;
-      this.#track(
-        this.#serve(connection).finally(() => {
-          connection.abort();
-          this.#connections.delete(connection);
-          if (this.#active === connection) {
-            this.#active = undefined;
-            for (const resolve of this.#idleWaiters.splice(0)) resolve();
-          }
-        }),
-      );
+  #accept(socket: net.Socket): void {
+    const connection = new Connection(new NodeSocketConn(socket), this.#nextConnId++);
+    this.#connections.add(connection);
+    // Forgotten only once fully closed, so close() can wait for every socket.
+    void connection.closed.then(() => this.#connections.delete(connection));
+    if (this.#closed) {
+      connection.abort();
+      return;
     }
+    if (this.#active !== undefined) {
+      this.#log(`conn=${connection.id} refused: console busy`);
+      this.#track(connection.refuse(BUSY_RESET_FALLBACK_MS));
+      return;
+    }
+    this.#active = connection;
+    this.#track(
+      this.#serve(connection).finally(() => {
+        connection.abort();
+        if (this.#active === connection) {
+          this.#active = undefined;
+          for (const resolve of this.#idleWaiters.splice(0)) resolve();
+        }
+      }),
+    );
   }
 
   #wallMs(serverMs: number): number {
@@ -287,12 +303,13 @@ export class ConsoleServer implements RunningConsoleServer {
         const reply: SessionReply = outcome === "frame-error"
           ? { lines: [{ line: "ERR FRAME reason=invalid-length" }] }
           : this.#handleWithFault(session, outcome, fault);
-        this.#log(
-          `conn=${connection.id} ${describe(outcome)} -> ${reply.lines.at(-1)?.line ?? "(none)"}${
-            fault ? ` [fault ${fault.kind}]` : ""
-          }`,
-        );
-        const keepGoing = await this.#emit(connection, lanes, reply, fault);
+        const report = (sent: readonly string[]) =>
+          this.#log(
+            `conn=${connection.id} ${describe(outcome)} -> ${summarize(sent)}${
+              fault ? ` [fault ${fault.kind}]` : ""
+            }`,
+          );
+        const keepGoing = await this.#emit(connection, lanes, reply, fault, report);
         if (!keepGoing) return;
       }
       const chunk = await connection.read();
@@ -328,13 +345,20 @@ export class ConsoleServer implements RunningConsoleServer {
     return reply;
   }
 
-  /** Sends `reply` through the lanes (or a fault); false when the connection must close. */
+  /**
+   * Sends `reply` through the lanes (or a fault); false when the connection must close.
+   * `report` gets the lines about to be sent (after the lanes dropped or reordered any).
+   */
   async #emit(
     connection: Connection,
     lanes: OutputLanes,
     reply: SessionReply,
     fault: FaultAction | undefined,
+    report: (sent: readonly string[]) => void,
   ): Promise<boolean> {
+    if (fault !== undefined && RAW_FAULTS.has(fault.kind)) {
+      report(reply.lines.map((emission) => emission.line));
+    }
     switch (fault?.kind) {
       case "stall":
         return true;
@@ -360,6 +384,7 @@ export class ConsoleServer implements RunningConsoleServer {
       }
       case "close-after-ack": {
         const out = lanes.push(reply.lines[0]?.line ?? "");
+        report(out);
         await connection.send(out);
         return false;
       }
@@ -370,6 +395,7 @@ export class ConsoleServer implements RunningConsoleServer {
       out.push(...lanes.push(emission.line, options));
     }
     out.push(...lanes.flush());
+    report(out);
     await connection.send(out);
     if (reply.close || fault?.kind === "close-after-reply") return false;
     if (reply.late !== undefined) {
@@ -382,10 +408,10 @@ export class ConsoleServer implements RunningConsoleServer {
   }
 }
 
-/** One accepted TCP connection: reads, serialised writes, and abort. */
+/** One accepted TCP connection: reads, serialised writes, abort and reset. */
 class Connection {
   readonly id: number;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: NodeSocketConn;
   readonly #buffer = new Uint8Array(4096);
   #closed = false;
   #sleepTimer: ReturnType<typeof setTimeout> | undefined;
@@ -395,12 +421,17 @@ class Connection {
   /** The decoder that read AUTH (it may hold the start of the next frame). */
   decoder: FrameDecoder | undefined;
 
-  constructor(conn: Deno.TcpConn, id: number) {
+  constructor(conn: NodeSocketConn, id: number) {
     this.#conn = conn;
     this.id = id;
     try {
       conn.setNoDelay(true);
     } catch { /* not fatal */ }
+  }
+
+  /** Resolves once the socket is fully closed. */
+  get closed(): Promise<void> {
+    return this.#conn.closed;
   }
 
   /** Next chunk, or `undefined` at EOF, on error, or once aborted. */
@@ -444,34 +475,39 @@ class Connection {
   }
 
   /**
-   * Refuses a second client as the live Queen does (ECONNRESET): wait for its first bytes and
-   * close with them unread, which makes the kernel send RST; close anyway after a short wait.
+   * Refuses the client as the busy Queen does: its `connect()` succeeds, then it reads
+   * ECONNRESET. The RST goes out on its first bytes (clients send AUTH at once), or after
+   * `fallbackMs` for a silent one. Resetting on accept instead can fail the client's
+   * `connect()` itself on loopback, which the live Queen never does.
    */
-  async reset(): Promise<void> {
+  async refuse(fallbackMs: number): Promise<void> {
     const probe = new Uint8Array(1);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
         this.#conn.read(probe).catch(() => null),
-        new Promise((resolve) => timer = setTimeout(resolve, 250)),
+        new Promise((resolve) => timer = setTimeout(resolve, fallbackMs)),
       ]);
     } finally {
       clearTimeout(timer);
-      this.abort();
+      this.#stop();
+      this.#conn.reset();
     }
   }
 
   /** Closes the socket (idempotent). */
   abort(): void {
+    this.#stop();
+    this.#conn.close();
+  }
+
+  #stop(): void {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#sleepTimer !== undefined) {
       clearTimeout(this.#sleepTimer);
       this.#sleepResolve?.();
     }
-    try {
-      this.#conn.close();
-    } catch { /* already closed */ }
   }
 }
 
@@ -484,6 +520,21 @@ function describe(outcome: ParseOutcome | "frame-error"): string {
     return `ATTACH ${command.role}${command.ticket ? " <ticket>" : ""}`;
   }
   return outcome.line;
+}
+
+/**
+ * The reply as one log line: its ack (not a stream's END) and the count of other lines, e.g.
+ * `OK LS path=/gpu entries=3 (3 lines)`. Acks never carry the token or a ticket.
+ */
+function summarize(lines: readonly string[]): string {
+  const at = lines.findIndex((line) => /^(OK|ERR)( |$)/.test(line));
+  if (at < 0) return lines.length === 0 ? "(none)" : `(${plural(lines.length)})`;
+  const others = lines.filter((line, i) => i !== at && line !== "END").length;
+  return others === 0 ? lines[at]! : `${lines[at]} (${plural(others)})`;
+}
+
+function plural(count: number): string {
+  return count === 1 ? "1 line" : `${count} lines`;
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {

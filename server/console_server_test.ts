@@ -100,8 +100,50 @@ Deno.test("log lines never contain the token or a ticket", async () => {
   assert.ok(lines.some((l) => l.includes("PING")));
 });
 
+Deno.test("log lines show a stream's ack and line count, and ATTACH without its ticket", async () => {
+  const lines: string[] = [];
+  const ticket = mintTicketForRole("worker-gpu", {
+    secret: "worker-gpu",
+    subject: "gpu-1",
+    issuedAtMs: Date.now(),
+  });
+  await withServer({ log: (l) => lines.push(l) }, async (server) => {
+    await using client = await RawConsoleClient.authed(server.hostname, server.port);
+    await client.send(`ATTACH worker-gpu ${ticket}`);
+    assert.equal(await client.nextText(), "OK ATTACH role=worker-gpu");
+    const listing = await client.stream("LS /gpu");
+    assert.equal(listing.at(-1), "END");
+    await client.send("PING");
+    await client.texts(2);
+  });
+  assert.ok(lines.every((l) => !l.includes(ticket)), lines.join("\n"));
+  assert.ok(lines.includes("conn=1 ATTACH worker-gpu <ticket> -> OK ATTACH role=worker-gpu"));
+  const ls = lines.find((l) => l.startsWith("conn=1 LS /gpu -> "));
+  assert.match(ls ?? "", /^conn=1 LS \/gpu -> OK LS path=\/gpu entries=(\d+) \(\1 lines?\)$/);
+  assert.ok(lines.includes("conn=1 PING -> OK PING reply=pong (1 line)"), lines.join("\n"));
+});
+
 // ---------------------------------------------------------------------------------------------
 // One client at a time
+
+Deno.test("a second client connects, then reads ECONNRESET (a real RST, not EOF)", async () => {
+  await withServer({}, async (server) => {
+    await using first = await RawConsoleClient.authed(server.hostname, server.port);
+    {
+      // A client that sends AUTH at once, as every console client does.
+      await using second = await RawConsoleClient.connect(server.hostname, server.port);
+      await second.send("AUTH changeme");
+      assert.equal(await second.nextText(), "<reset>");
+    }
+    {
+      // A silent client is reset as well.
+      await using silent = await RawConsoleClient.connect(server.hostname, server.port);
+      assert.equal(await silent.nextText(), "<reset>");
+    }
+    await first.send("PING");
+    assert.deepEqual(await first.texts(2), ["OK PING reply=pong", "PONG"]);
+  });
+});
 
 Deno.test("a second connection is refused at once; the first is unaffected", async () => {
   await withServer({}, async (server) => {

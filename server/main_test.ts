@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseMainArgs } from "./main.ts";
 import { RawConsoleClient } from "./raw_console_client.ts";
+import { mintTicketForRole } from "../wire/ticket_mint.ts";
 
 Deno.test("main: defaults and flags", () => {
   assert.deepEqual(parseMainArgs([]), {
@@ -32,6 +33,11 @@ Deno.test("main: defaults and flags", () => {
 
 Deno.test("main: serves, logs commands without the token, stops on SIGTERM", async () => {
   // Find a free port, then hand it to the child.
+  const ticket = mintTicketForRole("worker-gpu", {
+    secret: "worker-gpu",
+    subject: "gpu-1",
+    issuedAtMs: Date.now(),
+  });
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = probe.addr.port;
   probe.close();
@@ -62,6 +68,9 @@ Deno.test("main: serves, logs commands without the token, stops on SIGTERM", asy
     await using client = await RawConsoleClient.authed("127.0.0.1", port, "tok-123");
     await client.send("PING");
     assert.deepEqual(await client.texts(2), ["OK PING reply=pong", "PONG"]);
+    await client.send(`ATTACH worker-gpu ${ticket}`);
+    assert.equal(await client.nextText(), "OK ATTACH role=worker-gpu");
+    assert.equal((await client.stream("LS /gpu")).at(-1), "END");
   }
   child.kill("SIGTERM");
   while (true) {
@@ -74,4 +83,14 @@ Deno.test("main: serves, logs commands without the token, stops on SIGTERM", asy
   assert.match(log, /PING -> /);
   assert.match(log, /SIGTERM: shutting down/);
   assert.ok(!log.includes("tok-123"));
+  assert.ok(!log.includes(ticket));
+  assert.match(
+    log,
+    /\[mock-queen\] conn=1 ATTACH worker-gpu <ticket> -> OK ATTACH role=worker-gpu\n/,
+  );
+  // A stream logs its ack and body size, not END.
+  assert.match(
+    log,
+    /\[mock-queen\] conn=1 LS \/gpu -> OK LS path=\/gpu entries=(\d+) \(\1 lines?\)\n/,
+  );
 });

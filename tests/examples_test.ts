@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import { QueenNamespace } from "../backends/mock/queen_namespace.ts";
 import { ConsoleServer } from "../server/console_server.ts";
+import { RawConsoleClient } from "../server/raw_console_client.ts";
 import {
   ackLines,
   peftExpectedAcks,
@@ -262,24 +262,21 @@ Deno.test("examples over TCP against the in-repo console server", async (t) => {
 });
 
 Deno.test("a busy console (reset at once, as the live Queen does): clean failure", async () => {
-  // A real RST needs node:net's resetAndDestroy; Deno.listen closes with a FIN, which the client
-  // must read as a refused token instead (the live Queen's answer to a bad token).
-  const busy = net.createServer((socket) => socket.once("data", () => socket.resetAndDestroy()));
-  await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
-  try {
-    const port = (busy.address() as net.AddressInfo).port;
-    await withCwd(async (cwd) => {
-      const result = await runTask("lease:tcp", {
-        cwd,
-        port,
-        env: { COH_AUTH_TOKEN: TOKEN },
-        extraArgs: ["--max-retries", "1"],
-      });
-      assert.match(assertCleanFailure(result), /one console client at a time/);
+  // The in-repo server resets a second client with a real RST while another one holds it.
+  await using server = await ConsoleServer.start({ port: 0, token: TOKEN });
+  await using holder = await RawConsoleClient.authed(server.hostname, server.port, TOKEN);
+  await withCwd(async (cwd) => {
+    const result = await runTask("lease:tcp", {
+      cwd,
+      port: server.port,
+      env: { COH_AUTH_TOKEN: TOKEN },
+      extraArgs: ["--max-retries", "1"],
     });
-  } finally {
-    await new Promise<void>((resolve) => busy.close(() => resolve()));
-  }
+    assert.match(assertCleanFailure(result), /one console client at a time/);
+  });
+  // The client holding the console is unaffected.
+  await holder.send("PING");
+  assert.deepEqual(await holder.texts(2), ["OK PING reply=pong", "PONG"]);
 });
 
 Deno.test("peft_roundtrip over TCP on a Queen that serves export jobs (demo seed)", async () => {
