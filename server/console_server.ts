@@ -22,6 +22,11 @@ import { NodeSocketConn } from "./node_socket_conn.ts";
 import { OutputLanes } from "./output_lanes.ts";
 import { QUEEN_LIMITS, type QueenLimits } from "./queen_limits.ts";
 
+// Types the options mention, re-exported so the `./server` entry documents them.
+export type { NamespaceSeed } from "./default_namespace.ts";
+export type { FaultAction, FaultSpec } from "./faults.ts";
+export type { QueenLimits } from "./queen_limits.ts";
+
 /** The ticket secrets of release 0.3.0-alpha2 (`[[tickets]]` of `configs/root_task.toml`). */
 export const RELEASE_TICKET_SECRETS: Readonly<Record<TicketRole, string>> = Object.freeze({
   "queen": "bootstrap",
