@@ -10,8 +10,8 @@ import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
 
 const encoder = new TextEncoder();
 const lines = [
-  "OK CAT path=/gpu/GPU-0/info data={|    \"id\": \"GPU-0\",|    \"memory_mb\": 24576,|",
-  "    \"name\": \"Mock 4090\",",
+  'OK CAT path=/gpu/GPU-0/info data={|    "id": "GPU-0",|    "memory_mb": 24576,|',
+  '    "name": "Mock 4090",',
   "ERR LS reason=policy detail=invalid-path path=/nope error=invalid path",
   "ERR PARSE reason=policy detail=argument path exceeds allowed length",
   "OK ECHO path=/queen/telemetry/device-1/seg/seg-000001 bytes=123",

@@ -23,6 +23,7 @@ import {
   ProtocolError,
   ValidationError,
 } from "../core/errors.ts";
+import { utf8Length } from "../core/paths.ts";
 import { type Ack, END_LINE, parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandFrame, findUnsafeConsoleChar } from "../wire/command_line.ts";
 import { encodeFrame } from "../wire/frame.ts";
@@ -360,7 +361,7 @@ export class ConsoleConnection implements AsyncDisposable {
       }
       if (ack !== undefined && shape === "stream") {
         if (line === END_LINE) return { ack, lines };
-        bodyBytes += 1 + encoder.encode(line).length;
+        bodyBytes += 1 + utf8Length(line); // No copy: this runs once per body line.
         if (bodyBytes > maxBodyBytes) {
           throw new LimitError(
             `${verb} ${request.path ?? ""} reply exceeds max bytes ${maxBodyBytes}`.replace(
