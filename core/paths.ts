@@ -8,11 +8,26 @@
 import { type CohesixDefaults, DEFAULTS } from "./defaults.ts";
 import { LimitError, ValidationError } from "./errors.ts";
 
-const encoder = new TextEncoder();
-
-/** Byte length of `text` encoded as UTF-8. */
+/**
+ * Byte length of `text` encoded as UTF-8 (lone surrogates count as U+FFFD, as `TextEncoder`
+ * writes them). Counted without encoding: it runs per path, per listed entry and per body line.
+ */
 export function utf8Length(text: string): number {
-  return encoder.encode(text).length;
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (unit < 0x800) {
+      bytes += 1;
+    } else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      bytes += 2; // A pair is 4 bytes for 2 units; a lone high surrogate 3 bytes for 1.
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
 }
 
 // deno-lint-ignore no-control-regex

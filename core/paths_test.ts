@@ -150,3 +150,33 @@ Deno.test("utf8Length counts encoded bytes", () => {
   assert.equal(utf8Length("€"), 3);
   assert.equal(utf8Length("\u{1F600}"), 4);
 });
+
+Deno.test("utf8Length equals TextEncoder's byte count, lone surrogates included", () => {
+  const encoder = new TextEncoder();
+  const samples = [
+    "",
+    "abc",
+    "é",
+    "€",
+    "😀",
+    "a😀b",
+    "\ud800",
+    "\udc00x",
+    "x\ud800",
+    "\ud800\ud800",
+  ];
+  // Deterministic pseudo-random strings over ASCII, 2-byte, 3-byte and surrogate ranges.
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  for (let n = 0; n < 2000; n++) {
+    let text = "";
+    for (let i = next() % 12; i > 0; i--) {
+      const ranges = [0x7f, 0x7ff, 0xffff, 0xdbff];
+      text += String.fromCharCode(next() % (ranges[next() % ranges.length]! + 1));
+    }
+    samples.push(text);
+  }
+  for (const text of samples) {
+    assert.equal(utf8Length(text), encoder.encode(text).length, JSON.stringify(text));
+  }
+});

@@ -28,6 +28,7 @@ import { type Ack, END_LINE, parseAck, serverErrorFields } from "../wire/ack.ts"
 import { encodeCommandFrame, findUnsafeConsoleChar } from "../wire/command_line.ts";
 import { encodeFrame } from "../wire/frame.ts";
 import { LineReader } from "./line_reader.ts";
+import { Deadline } from "./deadline.ts";
 import { RequestQueue } from "./request_queue.ts";
 
 export type { Ack } from "../wire/ack.ts";
@@ -127,6 +128,7 @@ export class ConsoleConnection implements AsyncDisposable {
   readonly #conn: Deno.Conn;
   readonly #reader: LineReader;
   readonly #queue = new RequestQueue();
+  readonly #deadline = new Deadline();
   readonly #defaults: CohesixDefaults;
   readonly #timeoutMs: number;
   readonly #where: string;
@@ -314,13 +316,13 @@ export class ConsoleConnection implements AsyncDisposable {
       cancelled ??= new AbortedError(`${what} aborted; the console connection was closed`);
       this.#shutdown(true);
     };
-    const timer = setTimeout(() => {
+    this.#deadline.arm(timeoutMs, () => {
       cancelled ??= new CohesixTimeoutError(
         `${what} got no complete reply from ${this.#where} within ${timeoutMs} ms`,
         { hint: "check that the Queen is running and responsive, or raise the timeout" },
       );
       this.#shutdown(true);
-    }, timeoutMs);
+    });
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return await body();
@@ -331,7 +333,7 @@ export class ConsoleConnection implements AsyncDisposable {
       if (cancelled !== undefined) throw cancelled;
       throw classifyIoError(error, what, this.#where);
     } finally {
-      clearTimeout(timer);
+      this.#deadline.disarm();
       signal?.removeEventListener("abort", onAbort);
     }
   }
@@ -350,7 +352,9 @@ export class ConsoleConnection implements AsyncDisposable {
     const maxBodyBytes = request.maxBodyBytes ?? this.#defaults.readCaps.maxDirListBytes;
     let bodyBytes = -1; // Joined length: the first line adds no separator.
     for (;;) {
-      const line = await this.#reader.next();
+      // Lines already buffered are taken without an await: a stream's body usually arrives in
+      // one read, and one await per line is most of the client's cost on a fast console.
+      const line = this.#reader.takeBuffered() ?? await this.#reader.next();
       if (line === undefined) {
         if (ack === undefined && !pong) {
           throw new ConnectionError(`the Queen closed the connection before answering ${verb}`);
@@ -402,6 +406,7 @@ export class ConsoleConnection implements AsyncDisposable {
     if (broken && !this.#closed) this.#broken = true;
     if (this.#closed) return;
     this.#closed = true;
+    this.#deadline.stop();
     try {
       this.#conn.close();
     } catch {

@@ -40,6 +40,11 @@ export class LineReader {
     return this.#eof;
   }
 
+  /** The next line if one is already buffered, else `undefined` (never reads). */
+  takeBuffered(): string | undefined {
+    return this.#lines.length > 0 ? this.#lines.shift() : undefined;
+  }
+
   /**
    * The next line, or `undefined` at a clean end of stream. Throws {@link ProtocolError} for a
    * bad frame length, a non-UTF-8 payload, or an end of stream inside a frame. Errors of the

@@ -9,9 +9,7 @@
 
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { LimitError, ValidationError } from "../core/errors.ts";
-import { encodeFrame } from "./frame.ts";
-
-const encoder = new TextEncoder();
+import { FRAME_HEADER_LEN } from "./frame.ts";
 
 /** Describes the first byte of `text` that the console would rewrite, or `undefined`. */
 export function findUnsafeConsoleChar(text: string): string | undefined {
@@ -30,6 +28,11 @@ export function findUnsafeConsoleChar(text: string): string | undefined {
 
 /** Validates a console command line and returns its bytes (without framing). */
 export function encodeCommandLine(line: string, defaults: CohesixDefaults = DEFAULTS): Uint8Array {
+  return encodeCommandFrame(line, defaults).subarray(FRAME_HEADER_LEN);
+}
+
+/** Validates a console command line and returns it framed, ready to send. */
+export function encodeCommandFrame(line: string, defaults: CohesixDefaults = DEFAULTS): Uint8Array {
   const unsafe = findUnsafeConsoleChar(line);
   if (unsafe !== undefined) {
     throw new ValidationError(`console line contains ${unsafe}`, {
@@ -44,10 +47,13 @@ export function encodeCommandLine(line: string, defaults: CohesixDefaults = DEFA
       max,
     );
   }
-  return encoder.encode(line);
-}
-
-/** Validates a console command line and returns it framed, ready to send. */
-export function encodeCommandFrame(line: string, defaults: CohesixDefaults = DEFAULTS): Uint8Array {
-  return encodeFrame(encodeCommandLine(line, defaults));
+  // Printable ASCII: one byte per UTF-16 unit, so the frame is filled in place (one allocation).
+  const frame = new Uint8Array(FRAME_HEADER_LEN + line.length);
+  const length = frame.length;
+  frame[0] = length & 0xff;
+  frame[1] = (length >>> 8) & 0xff;
+  frame[2] = (length >>> 16) & 0xff;
+  frame[3] = length >>> 24;
+  for (let i = 0; i < line.length; i++) frame[FRAME_HEADER_LEN + i] = line.charCodeAt(i);
+  return frame;
 }

@@ -125,6 +125,16 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes a payload as strict UTF-8; throws {@link ProtocolError} if it is not. */
 export function decodePayload(payload: Uint8Array): string {
+  // Console lines are nearly always ASCII; building those directly is several times cheaper
+  // than a native decode call per line.
+  let ascii = "";
+  let i = 0;
+  for (; i < payload.length; i++) {
+    const byte = payload[i]!;
+    if (byte >= 0x80) break;
+    ascii += String.fromCharCode(byte);
+  }
+  if (i === payload.length) return ascii;
   try {
     return strictUtf8.decode(payload);
   } catch (cause) {
