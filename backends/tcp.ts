@@ -331,7 +331,11 @@ function isTransportFailure(error: unknown): boolean {
 }
 
 function mayHaveBeenApplied(error: unknown, path: string): CohesixError {
-  const what = error instanceof Error ? error.message : String(error);
+  const what = error instanceof CohesixError
+    ? error.summary
+    : error instanceof Error
+    ? error.message
+    : String(error);
   const message = `ECHO to ${path} was interrupted after it was sent (${what}); ` +
     "it may or may not have been applied";
   const options = {

@@ -19,6 +19,8 @@ export class CohesixError extends Error {
   readonly code: string = "cohesix";
   /** What the user can do about it, if anything. */
   readonly hint: string | undefined;
+  /** The message without its hint, for wrapping into another error's message. */
+  readonly summary: string;
 
   /** Creates an error; `hint` is appended to the message as ` (hint: …)`. */
   constructor(message: string, options: CohesixErrorOptions = {}) {
@@ -28,6 +30,7 @@ export class CohesixError extends Error {
     );
     this.name = new.target.name;
     this.hint = options.hint;
+    this.summary = message;
   }
 }
 

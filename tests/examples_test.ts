@@ -279,6 +279,46 @@ Deno.test("a busy console (reset at once, as the live Queen does): clean failure
   assert.deepEqual(await holder.texts(2), ["OK PING reply=pong", "PONG"]);
 });
 
+Deno.test("examples against a faulty Queen: clean failures that say what to do", async (t) => {
+  await t.step("a Queen that stops answering: timeout, exit 1", async () => {
+    await using server = await ConsoleServer.start({
+      port: 0,
+      token: TOKEN,
+      seed: "queen",
+      faults: [{ kind: "stall", verb: "ECHO", times: Infinity }],
+    });
+    await withCwd(async (cwd) => {
+      const result = await runTask("telemetry:tcp", {
+        cwd,
+        port: server.port,
+        env: { COH_AUTH_TOKEN: TOKEN },
+        extraArgs: ["--timeout-s", "0.3", "--max-retries", "1"],
+      });
+      const stderr = assertCleanFailure(result);
+      assert.match(stderr, /within 300 ms/);
+      assert.match(stderr, /may or may not have been applied|responsive/);
+    });
+  });
+  await t.step("a Queen that sends a malformed frame: protocol error, exit 1", async () => {
+    await using server = await ConsoleServer.start({
+      port: 0,
+      token: TOKEN,
+      seed: "queen",
+      faults: [{ kind: "bad-length", length: 9000, verb: "LS" }],
+    });
+    await withCwd(async (cwd) => {
+      const result = await runTask("lease:tcp", {
+        cwd,
+        port: server.port,
+        env: { COH_AUTH_TOKEN: TOKEN },
+        extraArgs: ["--max-retries", "1"],
+      });
+      assert.match(assertCleanFailure(result), /invalid console frame length 9000/);
+      assert.doesNotMatch(result.stdout + result.stderr, new RegExp(TOKEN));
+    });
+  });
+});
+
 Deno.test("peft_roundtrip over TCP on a Queen that serves export jobs (demo seed)", async () => {
   await using server = await ConsoleServer.start({ port: 0, token: TOKEN, seed: "demo" });
   await withCwd(async (cwd) => {

@@ -475,7 +475,7 @@ async function connectTcp(
     if (error instanceof Deno.errors.ConnectionRefused) {
       throw new ConnectionError(`nothing is listening on ${where} (connection refused)`, {
         cause: error,
-        hint: "start the Queen (or its QEMU port forward) or fix --host/--port",
+        hint: "start the Queen (or its QEMU port forward), or check the host and port",
       });
     }
     throw new ConnectionError(`could not connect to ${where}: ${describe(error)}`, {
@@ -517,6 +517,14 @@ function isResetLike(error: unknown): boolean {
 }
 
 function classifyIoError(error: unknown, what: string, where: string): CohesixError {
+  if (error instanceof ProtocolError && error.hint === undefined) {
+    // The wire layer knows neither peer nor command; say both, and what to check.
+    return new ProtocolError(`${error.summary}, from ${where} during ${what}`, {
+      cause: error,
+      hint: "the peer is not a Cohesix console or misbehaved; check the host and port, " +
+        "then retry on a new connection",
+    });
+  }
   if (error instanceof CohesixError) return error;
   if (error instanceof Deno.errors.NotCapable) return netPermissionError(where, error);
   if (error instanceof Deno.errors.ConnectionReset) {
