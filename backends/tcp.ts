@@ -197,8 +197,11 @@ export class TcpBackend implements Backend {
       const conn = await this.#ensureConnection(options.signal);
       const before = conn.framesSent;
       try {
+        // The Queen trims the payload and acks its length as `bytes=`: an `OK ECHO` for this
+        // path with another length is a stale line (an earlier reply), not this write's ack.
+        const expect = { bytes: String(text.trim().length) };
         const { ack } = await conn.request(
-          { line, verb: "ECHO", shape: "ack", path },
+          { line, verb: "ECHO", shape: "ack", path, expect },
           this.#requestOptions(options),
         );
         const serverBytes = ack.fields.bytes === undefined ? undefined : Number(ack.fields.bytes);

@@ -11,7 +11,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError, ValidationError } from "../core/errors.ts";
 import { joinPath, validateComponent } from "../core/paths.ts";
 import type { CohesixAudit } from "./audit.ts";
-import { listDirBounded, type OperationOptions } from "./remote.ts";
+import { parseJsonObject } from "./json_object.ts";
+import { listDirBounded, listedName, type OperationOptions, readFileCapped } from "./remote.ts";
 import { decodeUtf8, lastNonEmptyLine } from "./text.ts";
 
 /** Root of the GPU namespace. */
@@ -43,16 +44,9 @@ const U32_MAX = 0xffff_ffff;
 export function parseGpuInfo(text: string, path: string): GpuInfo {
   const invalid = (why: string, cause?: unknown) =>
     new OperationError(`invalid gpu info JSON in ${path}: ${why}`, cause ? { cause } : {});
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw invalid("not JSON", cause);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw invalid("not an object");
-  }
-  const record = value as Record<string, unknown>;
+  const parsed = parseJsonObject(text);
+  if ("why" in parsed) throw invalid(parsed.why, parsed.cause);
+  const record = parsed.value;
   for (const key of Object.keys(record)) {
     if (!INFO_KEYS.includes(key)) throw invalid(`unknown field ${JSON.stringify(key)}`);
   }
@@ -93,7 +87,9 @@ export async function gpuList(
 ): Promise<GpuInfo[]> {
   const entries = await listDirBounded(backend, GPU_ROOT, defaults, options);
   audit?.pushAck("OK", "LS", `path=${GPU_ROOT}`);
-  const ids = entries.filter((entry) => !NON_GPU_ENTRIES.has(entry));
+  // Names from the Queen become paths: refuse one that is not a path component up front.
+  const ids = entries.filter((entry) => !NON_GPU_ENTRIES.has(entry))
+    .map((entry) => listedName(entry, GPU_ROOT));
   if (ids.length === 0) {
     audit?.pushLine("gpu: none");
     return [];
@@ -101,7 +97,13 @@ export async function gpuList(
   const gpus: GpuInfo[] = [];
   for (const id of ids) {
     const path = joinPath(GPU_ROOT, id, "info");
-    const bytes = await backend.readFile(path, defaults.readCaps.maxGpuInfoBytes, options);
+    const bytes = await readFileCapped(
+      backend,
+      path,
+      defaults.readCaps.maxGpuInfoBytes,
+      "read_caps.max_gpu_info_bytes",
+      options,
+    );
     audit?.pushAck("OK", "CAT", `path=${path}`);
     const info = parseGpuInfo(decodeUtf8(bytes, `gpu info ${path}`), path);
     audit?.pushLine(renderGpuLine(info));
@@ -130,7 +132,13 @@ export async function gpuStatus(
 ): Promise<string> {
   const id = normalizeGpuId(gpuId);
   const path = joinPath(GPU_ROOT, id, "status");
-  const bytes = await backend.readFile(path, defaults.readCaps.maxGpuStatusBytes, options);
+  const bytes = await readFileCapped(
+    backend,
+    path,
+    defaults.readCaps.maxGpuStatusBytes,
+    "read_caps.max_gpu_status_bytes",
+    options,
+  );
   audit?.pushAck("OK", "CAT", `path=${path}`);
   const line = lastNonEmptyLine(decodeUtf8(bytes, `status file ${path}`)) ?? "EMPTY";
   audit?.pushLine(`gpu id=${id} status=${line}`);

@@ -9,6 +9,7 @@
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError } from "../core/errors.ts";
 import { UINT_MAX, type UintWidth } from "./integers.ts";
+import { parseJsonObject } from "./json_object.ts";
 import { lastNonEmptyLine } from "./text.ts";
 
 /** One `gpu-lease/v1` line from `/gpu/<id>/lease`. */
@@ -35,16 +36,9 @@ export interface LeaseRecord {
 export function parseLeaseRecord(line: string): LeaseRecord {
   const invalid = (why: string, cause?: unknown) =>
     new OperationError(`invalid lease JSON: ${why}`, cause ? { cause } : {});
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (cause) {
-    throw invalid("not JSON", cause);
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw invalid("not an object");
-  }
-  const record = value as Record<string, unknown>;
+  const parsed = parseJsonObject(line);
+  if ("why" in parsed) throw invalid(parsed.why, parsed.cause);
+  const record = parsed.value;
   const str = (key: string): string => {
     const field = record[key];
     if (typeof field !== "string") throw invalid(`field ${key} must be a string`);

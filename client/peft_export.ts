@@ -12,7 +12,7 @@ import { OperationError } from "../core/errors.ts";
 import { enforceIdBytes, joinPath, validateComponent } from "../core/paths.ts";
 import type { CohesixAudit } from "./audit.ts";
 import { ensureDir, joinLocal, writeFileIfAbsent } from "./local_files.ts";
-import { listDirBounded, type OperationOptions } from "./remote.ts";
+import { listDirBounded, type OperationOptions, readFileCapped } from "./remote.ts";
 
 /** The files of an export job, in the order they are read. */
 export const EXPORT_FILES = ["telemetry.cbor", "base_model.ref", "policy.toml"] as const;
@@ -25,16 +25,19 @@ export interface PeftExportResult {
   readonly written: readonly string[];
 }
 
-/** The read cap of each export file. */
-function capOf(file: (typeof EXPORT_FILES)[number], defaults: CohesixDefaults): number {
+/** The read cap of each export file, and the bound it comes from. */
+function capOf(
+  file: (typeof EXPORT_FILES)[number],
+  defaults: CohesixDefaults,
+): { max: number; limit: string } {
   const policy = defaults.coh.peft.export;
   switch (file) {
     case "telemetry.cbor":
-      return policy.maxTelemetryBytes;
+      return { max: policy.maxTelemetryBytes, limit: "coh.peft.export.max_telemetry_bytes" };
     case "base_model.ref":
-      return policy.maxBaseModelBytes;
+      return { max: policy.maxBaseModelBytes, limit: "coh.peft.export.max_base_model_bytes" };
     case "policy.toml":
-      return policy.maxPolicyBytes;
+      return { max: policy.maxPolicyBytes, limit: "coh.peft.export.max_policy_bytes" };
   }
 }
 
@@ -73,7 +76,8 @@ export async function peftExport(
   const written: string[] = [];
   for (const file of EXPORT_FILES) {
     const path = joinPath(jobPath, file);
-    const data = await backend.readFile(path, capOf(file, defaults), options);
+    const { max, limit } = capOf(file, defaults);
+    const data = await readFileCapped(backend, path, max, limit, options);
     audit?.pushAck("OK", "CAT", `path=${path}`);
     if (data.length === 0) throw new OperationError(`export file ${path} is empty`);
     if (await writeFileIfAbsent(joinLocal(jobDir, file), data)) written.push(file);

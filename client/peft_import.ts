@@ -132,47 +132,73 @@ export async function peftImport(
     );
   }
 
+  // Everything below writes into the model directory: a failure half-way removes what this
+  // call wrote (and the directory, if this call created it), so no orphan files stay behind.
+  const createdDir = !(await pathExists(modelDir));
   await ensureDir(modelDir, "model directory");
-  const adapter = await copyFileWithHash(
-    adapterSrc,
-    joinLocal(modelDir, "adapter.safetensors"),
-    importPolicy.maxAdapterBytes,
-    "coh.peft.import.max_adapter_bytes",
-  );
-  const lora = await copyFileWithHash(
-    loraSrc,
-    joinLocal(modelDir, "lora.json"),
-    importPolicy.maxLoraBytes,
-    "coh.peft.import.max_lora_bytes",
-  );
-  let metrics: FileDigest | undefined;
-  if (hasMetrics) {
-    metrics = await copyFileWithHash(
-      metricsSrc,
-      joinLocal(modelDir, "metrics.json"),
-      importPolicy.maxMetricsBytes,
-      "coh.peft.import.max_metrics_bytes",
+  const written: string[] = [];
+  try {
+    const adapterDest = joinLocal(modelDir, "adapter.safetensors");
+    const adapter = await copyFileWithHash(
+      adapterSrc,
+      adapterDest,
+      importPolicy.maxAdapterBytes,
+      "coh.peft.import.max_adapter_bytes",
     );
-  }
-  const manifest = renderManifest({
-    modelId,
-    base,
-    jobId,
-    adapter,
-    lora,
-    policy,
-    telemetry,
-    ...(metrics ? { metrics } : {}),
-  });
-  const manifestBytes = utf8Length(manifest);
-  if (manifestBytes > importPolicy.maxManifestBytes) {
-    throw new LimitError(
-      `manifest bytes ${manifestBytes} exceeds max_manifest_bytes ${importPolicy.maxManifestBytes}`,
-      "coh.peft.import.max_manifest_bytes",
-      importPolicy.maxManifestBytes,
+    written.push(adapterDest);
+    const loraDest = joinLocal(modelDir, "lora.json");
+    const lora = await copyFileWithHash(
+      loraSrc,
+      loraDest,
+      importPolicy.maxLoraBytes,
+      "coh.peft.import.max_lora_bytes",
     );
+    written.push(loraDest);
+    let metrics: FileDigest | undefined;
+    if (hasMetrics) {
+      const metricsDest = joinLocal(modelDir, "metrics.json");
+      metrics = await copyFileWithHash(
+        metricsSrc,
+        metricsDest,
+        importPolicy.maxMetricsBytes,
+        "coh.peft.import.max_metrics_bytes",
+      );
+      written.push(metricsDest);
+    }
+    const manifest = renderManifest({
+      modelId,
+      base,
+      jobId,
+      adapter,
+      lora,
+      policy,
+      telemetry,
+      ...(metrics ? { metrics } : {}),
+    });
+    const manifestBytes = utf8Length(manifest);
+    if (manifestBytes > importPolicy.maxManifestBytes) {
+      throw new LimitError(
+        `manifest bytes ${manifestBytes} exceeds max_manifest_bytes ${importPolicy.maxManifestBytes}`,
+        "coh.peft.import.max_manifest_bytes",
+        importPolicy.maxManifestBytes,
+      );
+    }
+    await writeFileAtomic(manifestPath, encodeUtf8(manifest));
+    audit?.pushLine(`peft import model=${modelId} manifest=${manifestPath}`);
+    return { modelId, manifestPath, adapterBytes: adapter.bytes };
+  } catch (error) {
+    await removeQuietly(written, createdDir ? modelDir : undefined);
+    throw error;
   }
-  await writeFileAtomic(manifestPath, encodeUtf8(manifest));
-  audit?.pushLine(`peft import model=${modelId} manifest=${manifestPath}`);
-  return { modelId, manifestPath, adapterBytes: adapter.bytes };
+}
+
+/** Best-effort cleanup after a failed import: the files it wrote, then its empty directory. */
+async function removeQuietly(files: readonly string[], dir: string | undefined): Promise<void> {
+  for (const path of [...files, ...(dir === undefined ? [] : [dir])]) {
+    try {
+      await Deno.remove(path);
+    } catch {
+      // Already gone, or (the directory) not empty: leave it.
+    }
+  }
 }

@@ -178,3 +178,70 @@ Deno.test("a large adapter is stream-copied and hashed (not read whole)", async 
     await Deno.remove(l.root, { recursive: true });
   }
 });
+
+Deno.test("a failure after the copies (manifest over its cap) leaves no model files behind", async () => {
+  const l = await layout();
+  try {
+    const small: CohesixDefaults = {
+      ...DEFAULTS,
+      coh: {
+        ...DEFAULTS.coh,
+        peft: {
+          ...DEFAULTS.coh.peft,
+          import: { ...DEFAULTS.coh.peft.import, maxManifestBytes: 705 },
+        },
+      },
+    };
+    await assert.rejects(
+      peftImport(small, args(l)),
+      (e: unknown) =>
+        e instanceof LimitError && e.limit === "coh.peft.import.max_manifest_bytes" &&
+        e.max === 705,
+    );
+    assert.deepEqual(listTree(l.root).filter((name) => !/^(adapter|export)\//.test(name)), []);
+    // At the bound it is accepted (the manifest is exactly 706 bytes).
+    const exact: CohesixDefaults = {
+      ...small,
+      coh: {
+        ...small.coh,
+        peft: { ...small.coh.peft, import: { ...small.coh.peft.import, maxManifestBytes: 706 } },
+      },
+    };
+    const result = await peftImport(exact, args(l));
+    assert.equal((await Deno.readFile(result.manifestPath)).length, 706);
+  } finally {
+    await Deno.remove(l.root, { recursive: true });
+  }
+});
+
+Deno.test("lora and metrics files one past their caps are refused before anything is copied", async () => {
+  for (
+    const [file, key, limit] of [
+      ["lora.json", "maxLoraBytes", "coh.peft.import.max_lora_bytes"],
+      ["metrics.json", "maxMetricsBytes", "coh.peft.import.max_metrics_bytes"],
+    ] as const
+  ) {
+    const l = await layout();
+    try {
+      const size = (await Deno.stat(`${l.adapterDir}/${file}`)).size;
+      const at = (max: number): CohesixDefaults => ({
+        ...DEFAULTS,
+        coh: {
+          ...DEFAULTS.coh,
+          peft: {
+            ...DEFAULTS.coh.peft,
+            import: { ...DEFAULTS.coh.peft.import, [key]: max },
+          },
+        },
+      });
+      await assert.rejects(
+        peftImport(at(size - 1), args(l)),
+        (e: unknown) => e instanceof LimitError && e.limit === limit && e.max === size - 1,
+      );
+      await assert.rejects(Deno.stat(l.registryRoot), Deno.errors.NotFound);
+      await peftImport(at(size), args(l));
+    } finally {
+      await Deno.remove(l.root, { recursive: true });
+    }
+  }
+});

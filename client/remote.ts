@@ -8,8 +8,8 @@
 
 import type { Backend, CallOptions } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError } from "../core/errors.ts";
-import { utf8Length } from "../core/paths.ts";
+import { CohesixError, LimitError, OperationError } from "../core/errors.ts";
+import { utf8Length, validateComponent } from "../core/paths.ts";
 
 /** Options every operation accepts and forwards to each backend call. */
 export type OperationOptions = CallOptions;
@@ -33,4 +33,45 @@ export async function listDirBounded(
     );
   }
   return entries;
+}
+
+/**
+ * Reads `path` with the backend's `maxBytes` cap, and names the bound the cap comes from: a
+ * backend only knows `max_bytes`, the caller knows it is e.g. `read_caps.max_gpu_info_bytes`.
+ */
+export async function readFileCapped(
+  backend: Backend,
+  path: string,
+  maxBytes: number,
+  limit: string,
+  options: OperationOptions = {},
+): Promise<Uint8Array> {
+  try {
+    return await backend.readFile(path, maxBytes, options);
+  } catch (error) {
+    if (error instanceof LimitError && error.limit === "max_bytes" && error.max === maxBytes) {
+      throw new LimitError(error.summary, limit, maxBytes, {
+        cause: error,
+        hint: `the bound ${limit} is ${maxBytes} bytes`,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks a name the Queen listed under `dir` before it becomes part of a remote path or a local
+ * file name: it must be one path component (no `..`, `/`, `\`, whitespace, control
+ * characters). A server that lists anything else gets an `OperationError` saying so.
+ */
+export function listedName(name: string, dir: string): string {
+  try {
+    return validateComponent(name);
+  } catch (error) {
+    const why = error instanceof CohesixError ? error.summary : String(error);
+    throw new OperationError(
+      `the Queen listed ${JSON.stringify(name)} under ${dir}, which is not a valid name (${why})`,
+      { cause: error, hint: "nothing was read or written for it; check the Queen's namespace" },
+    );
+  }
 }

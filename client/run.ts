@@ -23,7 +23,7 @@ import type { CohesixAudit } from "./audit.ts";
 import { buildBreadcrumbLine } from "./breadcrumb.ts";
 import { GPU_ROOT, normalizeGpuId } from "./gpu.ts";
 import { validateActiveLease } from "./lease_record.ts";
-import type { OperationOptions } from "./remote.ts";
+import { type OperationOptions, readFileCapped } from "./remote.ts";
 import { decodeUtf8, encodeUtf8 } from "./text.ts";
 
 /** The largest exit code a breadcrumb may have to carry (POSIX status byte). */
@@ -114,7 +114,13 @@ export async function runCommand(
   requireRunPermission(program);
 
   const leasePath = joinPath(GPU_ROOT, id, "lease");
-  const leaseBytes = await backend.readFile(leasePath, defaults.coh.run.lease.maxBytes, options);
+  const leaseBytes = await readFileCapped(
+    backend,
+    leasePath,
+    defaults.coh.run.lease.maxBytes,
+    "coh.run.lease.max_bytes",
+    options,
+  );
   audit?.pushAck("OK", "CAT", `path=${leasePath}`);
   validateActiveLease(decodeUtf8(leaseBytes, "lease file"), id, defaults);
 

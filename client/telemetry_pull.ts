@@ -9,10 +9,10 @@
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError } from "../core/errors.ts";
-import { joinPath, validateComponent } from "../core/paths.ts";
+import { joinPath } from "../core/paths.ts";
 import type { CohesixAudit } from "./audit.ts";
 import { ensureDir, joinLocal, writeFileIfAbsent } from "./local_files.ts";
-import { listDirBounded, type OperationOptions } from "./remote.ts";
+import { listDirBounded, listedName, type OperationOptions, readFileCapped } from "./remote.ts";
 
 /** What a pull saw. */
 export interface TelemetryPullResult {
@@ -43,10 +43,11 @@ export async function telemetryPull(
       policy.maxDevices,
     );
   }
+  // Names become local file names: all are checked before anything is written.
+  for (const device of devices) listedName(device, policy.root);
   let segmentCount = 0;
   let byteCount = 0;
   for (const device of devices) {
-    validateComponent(device);
     const segRoot = joinPath(policy.root, device, "seg");
     const segments = await listDirBounded(backend, segRoot, defaults, options);
     audit?.pushAck("OK", "LS", `path=${segRoot}`);
@@ -58,11 +59,17 @@ export async function telemetryPull(
         policy.maxSegmentsPerDevice,
       );
     }
+    for (const segment of segments) listedName(segment, segRoot);
     let deviceBytes = 0;
     for (const segment of segments) {
-      validateComponent(segment);
       const path = joinPath(segRoot, segment);
-      const data = await backend.readFile(path, policy.maxBytesPerSegment, options);
+      const data = await readFileCapped(
+        backend,
+        path,
+        policy.maxBytesPerSegment,
+        "coh.telemetry.max_bytes_per_segment",
+        options,
+      );
       audit?.pushAck("OK", "CAT", `path=${path}`);
       deviceBytes += data.length;
       if (deviceBytes > policy.maxTotalBytesPerDevice) {

@@ -9,11 +9,11 @@
 
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError, OperationError, ValidationError } from "../core/errors.ts";
+import { CohesixError, LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { ensureJsonString, joinPath, validateComponent, validatePath } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import type { CohesixAudit } from "./audit.ts";
-import type { OperationOptions } from "./remote.ts";
+import { type OperationOptions, readFileCapped } from "./remote.ts";
 import {
   buildTelemetryCtlPayload,
   buildTelemetryRecords,
@@ -101,17 +101,18 @@ export async function telemetryPush(
   const ctlBytes = await backend.writeAppend(ctlPath, ctlPayload, callOptions);
   audit?.pushAck("OK", "ECHO", `path=${ctlPath} bytes=${ctlBytes}`);
   // Python reads `latest` without an ack line; so does this transcript.
-  const latest = await backend.readFile(
+  const latest = await readFileCapped(
+    backend,
     latestPath,
     defaults.readCaps.maxDirListBytes,
+    "read_caps.max_dir_list_bytes",
     callOptions,
   );
   const segId = lastNonEmptyLine(decodeUtf8(latest, `${latestPath}`));
   if (segId === undefined) {
     throw new OperationError("telemetry push could not resolve latest segment id");
   }
-  const segPath = joinPath(deviceRoot, "seg", segId);
-  validatePath(segPath, defaults);
+  const segPath = segmentPath(deviceRoot, segId, latestPath, defaults);
   let bytes = 0;
   for (const record of records) {
     const written = await backend.writeAppend(segPath, record, callOptions);
@@ -122,4 +123,29 @@ export async function telemetryPush(
     `telemetry push device=${id} seg_id=${segId} records=${records.length} bytes=${bytes}`,
   );
   return { deviceId: id, segId, records: records.length, bytes };
+}
+
+/**
+ * `<device>/seg/<segId>` for the id the Queen's `latest` named; an id that is not a path
+ * component (`../../evil`, `seg 1`) or makes the path too long is the Queen's fault, not the
+ * caller's: `OperationError`, and no record is sent.
+ */
+function segmentPath(
+  deviceRoot: string,
+  segId: string,
+  latestPath: string,
+  defaults: CohesixDefaults,
+): string {
+  try {
+    const path = joinPath(deviceRoot, "seg", validateComponent(segId));
+    validatePath(path, defaults);
+    return path;
+  } catch (error) {
+    const why = error instanceof CohesixError ? error.summary : String(error);
+    throw new OperationError(
+      `telemetry push: ${latestPath} names segment ${JSON.stringify(segId)}, which is not a ` +
+        `valid segment id (${why})`,
+      { cause: error, hint: "no record was sent; the Queen's latest file is corrupt" },
+    );
+  }
 }

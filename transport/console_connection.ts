@@ -41,6 +41,12 @@ export const DEFAULT_CONSOLE_PORT = 31337;
 /** How long `quit` waits for `OK QUIT` before closing anyway, in wall milliseconds. */
 const QUIT_WAIT_MS = 1000;
 
+/**
+ * Shortest piece of a secret (token, ticket) masked in server text quoted by an error: a hostile
+ * or buggy server may echo a secret back whole or cut (ack details are cut at 128 bytes).
+ */
+const SECRET_PIECE_CHARS = 8;
+
 const encoder = new TextEncoder();
 
 /** Options of {@link ConsoleConnection.connect}. */
@@ -76,6 +82,12 @@ export interface ConsoleRequest {
   readonly shape: ResponseShape;
   /** The requested path: an `OK <V>` naming another `path=` is a stale line and is skipped. */
   readonly path?: string;
+  /**
+   * Ack fields this request's ack must carry with these values when it carries them at all
+   * (e.g. ECHO's `bytes=`): an ack naming other values answers an earlier request, so it is a
+   * stale line and is skipped, like one naming another `path=`.
+   */
+  readonly expect?: Readonly<Record<string, string>>;
   /**
    * Most body bytes (lines joined with `\n`) the caller will accept; default
    * `readCaps.maxDirListBytes`. A peer that sends more is cut off with a `LimitError` and the
@@ -132,6 +144,12 @@ export class ConsoleConnection implements AsyncDisposable {
   readonly #defaults: CohesixDefaults;
   readonly #timeoutMs: number;
   readonly #where: string;
+  /** Token and ticket: masked in any server text an error quotes. */
+  readonly #secrets: string[] = [];
+  /** What the current request saw that explains a later timeout (e.g. a short listing). */
+  #stallNote: string | undefined;
+  /** Set when a reply was followed by stale lines: the socket works, so QUIT is still sent. */
+  #outOfStep = false;
   #closed = false;
   #broken = false;
   #framesSent = 0;
@@ -169,6 +187,7 @@ export class ConsoleConnection implements AsyncDisposable {
     const conn = await connectTcp(host, port, where, timeoutMs, options.signal);
     conn.setNoDelay(true);
     const connection = new ConsoleConnection(conn, where, defaults, timeoutMs);
+    connection.#secrets.push(options.authToken);
     await connection.#authenticate(authFrame, options.signal);
     return connection;
   }
@@ -200,6 +219,7 @@ export class ConsoleConnection implements AsyncDisposable {
    */
   attach(role: string, ticket?: string, options: RequestOptions = {}): Promise<ConsoleResponse> {
     const line = ticket === undefined ? `ATTACH ${role} ` : `ATTACH ${role} ${ticket}`;
+    if (ticket !== undefined && !this.#secrets.includes(ticket)) this.#secrets.push(ticket);
     return this.request({ line, verb: "ATTACH", shape: "ack" }, options);
   }
 
@@ -277,7 +297,9 @@ export class ConsoleConnection implements AsyncDisposable {
           if (line.startsWith("ERR AUTH")) {
             const ack = parseAck(line);
             const reason = ack?.fields.reason;
-            throw this.#authRefused(reason ? `ERR AUTH reason=${reason}` : "ERR AUTH");
+            throw this.#authRefused(
+              reason ? `ERR AUTH reason=${this.#mask(reason)}` : "ERR AUTH",
+            );
           }
           // Anything else (an `OK AUTH detail=…` greeting, buffered log lines) is informational.
         }
@@ -311,14 +333,16 @@ export class ConsoleConnection implements AsyncDisposable {
     const signal = options.signal;
     if (signal?.aborted) throw new AbortedError(`${what} aborted before it was sent`);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    this.#stallNote = undefined;
     let cancelled: CohesixError | undefined;
     const onAbort = () => {
       cancelled ??= new AbortedError(`${what} aborted; the console connection was closed`);
       this.#shutdown(true);
     };
     this.#deadline.arm(timeoutMs, () => {
+      const note = this.#stallNote === undefined ? "" : ` (${this.#stallNote})`;
       cancelled ??= new CohesixTimeoutError(
-        `${what} got no complete reply from ${this.#where} within ${timeoutMs} ms`,
+        `${what} got no complete reply from ${this.#where} within ${timeoutMs} ms${note}`,
         { hint: "check that the Queen is running and responsive, or raise the timeout" },
       );
       this.#shutdown(true);
@@ -328,6 +352,10 @@ export class ConsoleConnection implements AsyncDisposable {
       return await body();
     } catch (error) {
       if (error instanceof CommandError) throw error;
+      if (this.#outOfStep && !this.#closed) {
+        // The socket still works: say QUIT so a queen session does not cut root (§2.6).
+        await this.#write(encodeCommandFrame("quit", this.#defaults)).catch(() => {});
+      }
       // Anything else (LimitError mid-stream included) leaves unread lines: never reuse.
       this.#shutdown(true);
       if (cancelled !== undefined) throw cancelled;
@@ -351,6 +379,9 @@ export class ConsoleConnection implements AsyncDisposable {
     const lines: string[] = [];
     const maxBodyBytes = request.maxBodyBytes ?? this.#defaults.readCaps.maxDirListBytes;
     let bodyBytes = -1; // Joined length: the first line adds no separator.
+    // LS announces its entry count: with it, an entry named `END` is read as an entry, and a
+    // listing longer than announced is caught instead of leaving stale lines behind.
+    let entries: number | undefined;
     for (;;) {
       // Lines already buffered are taken without an await: a stream's body usually arrives in
       // one read, and one await per line is most of the client's cost on a fast console.
@@ -364,14 +395,26 @@ export class ConsoleConnection implements AsyncDisposable {
         );
       }
       if (ack !== undefined && shape === "stream") {
-        if (line === END_LINE) return { ack, lines };
+        if (entries !== undefined && lines.length === entries && line !== END_LINE) {
+          this.#outOfStep = true;
+          throw new ProtocolError(
+            `the ${describeRequest(request)} reply announced entries=${entries} but sent more ` +
+              "lines; the connection was dropped",
+            { hint: "the server is out of step or not a Cohesix console; retry" },
+          );
+        }
+        if (line === END_LINE && (entries === undefined || lines.length >= entries)) {
+          this.#ensureInStep(request, "END");
+          return { ack, lines };
+        }
+        if (line === END_LINE) {
+          this.#stallNote = `${describeRequest(request)} announced entries=${entries} and ` +
+            `sent END after ${lines.length}; waiting for the rest`;
+        }
         bodyBytes += 1 + utf8Length(line); // No copy: this runs once per body line.
         if (bodyBytes > maxBodyBytes) {
           throw new LimitError(
-            `${verb} ${request.path ?? ""} reply exceeds max bytes ${maxBodyBytes}`.replace(
-              "  ",
-              " ",
-            ),
+            `${describeRequest(request)} reply exceeds max bytes ${maxBodyBytes}`,
             "max_bytes",
             maxBodyBytes,
             {
@@ -385,21 +428,56 @@ export class ConsoleConnection implements AsyncDisposable {
       }
       if (shape === "ping" && line === "PONG") {
         pong = true;
-        if (ack !== undefined) return { ack, lines: [line] };
+        if (ack !== undefined) {
+          this.#ensureInStep(request, "its ack");
+          return { ack, lines: [line] };
+        }
         continue;
       }
       const parsed = parseAck(line);
       if (parsed === undefined) continue; // A stray body line (e.g. a late PONG) before our ack.
       if (parsed.label === "CONSOLE") {
-        throw new ConnectionError(`the Queen ended the console session: ${line}`);
+        throw new ConnectionError(`the Queen ended the console session: ${this.#mask(line)}`);
       }
-      if (!answers(parsed, verb, request.path)) continue;
-      if (parsed.status === "ERR") throw commandError(verb, parsed);
+      if (!answers(parsed, request)) continue;
+      if (parsed.status === "ERR") throw commandError(verb, parseAck(this.#mask(line)) ?? parsed);
       ack = parsed;
+      if (shape === "stream" && verb === "LS") entries = announcedEntries(parsed);
       if (shape === "ack" || (shape === "ping" && pong)) {
+        this.#ensureInStep(request, "its ack");
         return { ack, lines: pong ? ["PONG"] : [] };
       }
     }
+  }
+
+  /**
+   * One request in flight means nothing may follow a complete reply. Lines already received
+   * after it are stale: content that looked like protocol lines (a line `END` cuts a CAT short
+   * and leaves the rest behind, §4.4) or a server out of step. The reply cannot be trusted and
+   * the connection would mis-attribute those lines to the next request, so both are refused.
+   */
+  #ensureInStep(request: ConsoleRequest, after: string): void {
+    if (this.#reader.buffered === 0) return;
+    this.#outOfStep = true;
+    const what = describeRequest(request);
+    throw new ProtocolError(
+      request.shape === "stream"
+        ? `the ${what} reply was followed by more lines after ${after}: the node's content ` +
+          "holds lines that look like protocol lines (END, OK …, ERR …), so the reply cannot " +
+          "be trusted; the connection was dropped"
+        : `the ${what} reply was followed by unexpected lines after ${after}: the console is ` +
+          "out of step (stale lines of an earlier reply?); the connection was dropped",
+      {
+        hint: request.shape === "stream"
+          ? "read this node through a mounted namespace, or remove the offending lines"
+          : "retry on a new connection",
+      },
+    );
+  }
+
+  /** `text` with every piece of the token or ticket replaced by `<redacted>`. */
+  #mask(text: string): string {
+    return maskSecrets(text, this.#secrets);
   }
 
   #shutdown(broken: boolean): void {
@@ -495,12 +573,62 @@ function consoleBusy(where: string, cause: unknown): ConsoleBusyError {
   );
 }
 
-function answers(ack: Ack, verb: string, path: string | undefined): boolean {
-  if (ack.label === verb) {
-    // A different path= is a stale reply to an earlier request, not ours.
-    return path === undefined || ack.fields.path === undefined || ack.fields.path === path;
+function answers(ack: Ack, request: ConsoleRequest): boolean {
+  if (ack.label === request.verb) {
+    // A different path= (or bytes=, …) is a stale reply to an earlier request, not ours.
+    const { path, expect } = request;
+    if (path !== undefined && ack.fields.path !== undefined && ack.fields.path !== path) {
+      return false;
+    }
+    for (const [key, value] of Object.entries(expect ?? {})) {
+      const field = ack.fields[key];
+      if (field !== undefined && field !== value) return false;
+    }
+    return true;
   }
   return ack.status === "ERR" && (ack.label === "PARSE" || ack.label === "FRAME");
+}
+
+/** `LS /x` (verb and path) for messages. */
+function describeRequest(request: ConsoleRequest): string {
+  return request.path === undefined ? request.verb : `${request.verb} ${request.path}`;
+}
+
+/** The `entries=` count of an `OK LS` ack, when it is a plain decimal. */
+function announcedEntries(ack: Ack): number | undefined {
+  const text = ack.fields.entries;
+  if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/**
+ * Replaces in `text` every run of at least {@link SECRET_PIECE_CHARS} characters (or the whole
+ * secret, if shorter) that occurs in one of `secrets` with `<redacted>`.
+ */
+function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    const piece = Math.min(SECRET_PIECE_CHARS, secret.length);
+    if (piece === 0 || out.length < piece) continue;
+    let masked = "";
+    let i = 0;
+    while (i < out.length) {
+      let run = 0;
+      if (secret.includes(out.slice(i, i + piece)) && i + piece <= out.length) {
+        run = piece;
+        while (i + run < out.length && secret.includes(out.slice(i, i + run + 1))) run++;
+      }
+      if (run > 0) {
+        masked += "<redacted>";
+        i += run;
+      } else {
+        masked += out[i];
+        i++;
+      }
+    }
+    out = masked;
+  }
+  return out;
 }
 
 function commandError(verb: string, ack: Ack): CommandError {

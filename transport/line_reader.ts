@@ -40,6 +40,11 @@ export class LineReader {
     return this.#eof;
   }
 
+  /** How many received lines are waiting to be taken (decoded, not yet returned). */
+  get buffered(): number {
+    return this.#lines.length;
+  }
+
   /** The next line if one is already buffered, else `undefined` (never reads). */
   takeBuffered(): string | undefined {
     return this.#lines.length > 0 ? this.#lines.shift() : undefined;
