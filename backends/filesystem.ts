@@ -7,6 +7,7 @@
  * @module
  */
 
+import { concatBytes } from "../core/bytes.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import {
   AbortedError,
@@ -100,13 +101,7 @@ export class FilesystemBackend implements Backend {
       if (total > maxBytes) {
         throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
       }
-      const out = new Uint8Array(total);
-      let offset = 0;
-      for (const chunk of chunks) {
-        out.set(chunk, offset);
-        offset += chunk.length;
-      }
-      return out;
+      return concatBytes(chunks);
     }, path);
   }
 

@@ -7,6 +7,7 @@
 
 import { parseAck } from "../wire/ack.ts";
 import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
+import { concatBytes } from "../core/bytes.ts";
 
 const encoder = new TextEncoder();
 const lines = [
@@ -18,17 +19,7 @@ const lines = [
   "END",
 ];
 const payloads = lines.map((l) => encoder.encode(l));
-const stream = concat(payloads.map(encodeFrame));
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
+const stream = concatBytes(payloads.map(encodeFrame));
 
 Deno.bench("encodeFrame: 6 typical console lines", () => {
   for (const p of payloads) encodeFrame(p);

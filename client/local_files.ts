@@ -9,6 +9,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { concatBytes } from "../core/bytes.ts";
 import {
   CohesixError,
   LimitError,
@@ -146,16 +147,10 @@ export async function readFileBounded(
   limit: string,
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  const total = await streamBounded(path, maxBytes, limit, (chunk) => {
+  await streamBounded(path, maxBytes, limit, (chunk) => {
     chunks.push(chunk.slice());
   });
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** SHA-256 (lowercase hex) and byte count of a file or copy. */

@@ -21,6 +21,7 @@ import { type FaultAction, FaultPlan, type FaultSpec } from "./faults.ts";
 import { NodeSocketConn } from "./node_socket_conn.ts";
 import { OutputLanes } from "./output_lanes.ts";
 import { QUEEN_LIMITS, type QueenLimits } from "./queen_limits.ts";
+import { concatBytes } from "../core/bytes.ts";
 
 // Types the options mention, re-exported so the `./server` entry documents them.
 export type { NamespaceSeed } from "./default_namespace.ts";
@@ -373,7 +374,7 @@ export class ConsoleServer implements RunningConsoleServer {
         const header = new Uint8Array(4);
         new DataView(header.buffer).setUint32(0, fault.length, true);
         const filler = new Uint8Array(Math.max(0, Math.min(fault.length - 4, 64))).fill(0x41);
-        await connection.write(concat([header, filler]));
+        await connection.write(concatBytes([header, filler]));
         return true;
       }
       case "non-utf8":
@@ -464,7 +465,7 @@ class Connection {
   /** Frames and writes `lines` in one write. */
   send(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    return this.write(concat(lines.map((line) => encodeFrame(encoder.encode(line)))));
+    return this.write(concatBytes(lines.map((line) => encodeFrame(encoder.encode(line)))));
   }
 
   /** Waits `ms` wall milliseconds, cut short by {@link abort}. */
@@ -548,14 +549,4 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && startsWith(a, b);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { NodeSocketConn, type NodeSocketConnOptions } from "./node_socket_conn.ts";
+import { concatBytes } from "../core/bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -38,13 +39,7 @@ async function readAll(conn: NodeSocketConn, chunkSize: number): Promise<Uint8Ar
   for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
     parts.push(buffer.slice(0, n));
   }
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {

@@ -7,6 +7,7 @@
  */
 
 import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
+import { concatBytes } from "../core/bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -65,7 +66,7 @@ export class RawConsoleClient implements AsyncDisposable {
   /** Sends one frame per payload, all in one write (a string payload is sent as UTF-8). */
   async send(...payloads: (string | Uint8Array)[]): Promise<void> {
     const frames = payloads.map((p) => encodeFrame(typeof p === "string" ? encoder.encode(p) : p));
-    await this.sendRaw(concat(frames));
+    await this.sendRaw(concatBytes(frames));
   }
 
   /** Writes `bytes` exactly as given. */
@@ -165,14 +166,4 @@ export class RawConsoleClient implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

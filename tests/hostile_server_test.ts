@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import { DEFAULTS } from "../core/defaults.ts";
 import {
   AttachError,
   AuthError,
@@ -23,7 +23,7 @@ import {
   ProtocolError,
   ValidationError,
 } from "../core/errors.ts";
-import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
+import { FAST, scriptedServer, SHORT_MS } from "./scripted_console.ts";
 import { mintTicketForRole } from "../wire/ticket_mint.ts";
 import { TcpBackend, type TcpBackendOptions } from "../backends/tcp.ts";
 import { CohesixClient } from "../client/client.ts";
@@ -32,125 +32,6 @@ import { ConsoleServer } from "../server/console_server.ts";
 const TOKEN = "changeme";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** Fast retries so every case finishes quickly (the policy's shape is unchanged). */
-const FAST: CohesixDefaults = {
-  ...DEFAULTS,
-  retry: { ...DEFAULTS.retry, backoffMs: 1, ceilingMs: 5 },
-};
-
-/** Short enough that a hang shows up as a quick timeout, long enough for a loaded CI host. */
-const SHORT_MS = 300;
-
-/** One accepted connection, seen from the server side. */
-class Peer {
-  readonly conn: Deno.TcpConn;
-  readonly #decoder = new FrameDecoder({ maxFrameLen: 1 << 16, oversize: "skip" });
-  readonly #frames: string[] = [];
-  readonly #buffer = new Uint8Array(4096);
-  constructor(conn: Deno.TcpConn) {
-    this.conn = conn;
-    conn.setNoDelay(true);
-  }
-  /** The next client frame as text, or `undefined` once the client closed. */
-  async next(): Promise<string | undefined> {
-    while (this.#frames.length === 0) {
-      let count: number | null;
-      try {
-        count = await this.conn.read(this.#buffer);
-      } catch {
-        return undefined;
-      }
-      if (count === null) return undefined;
-      for (const frame of this.#decoder.push(this.#buffer.subarray(0, count))) {
-        if (frame.kind === "frame") this.#frames.push(decoder.decode(frame.payload));
-      }
-    }
-    return this.#frames.shift();
-  }
-  async expect(prefix: string): Promise<string> {
-    const line = await this.next();
-    assert.ok(line !== undefined && line.startsWith(prefix), `expected ${prefix}…, got ${line}`);
-    return line;
-  }
-  /** Sends `lines` in ONE write, so the client receives them together. */
-  async send(...lines: string[]): Promise<void> {
-    const frames = lines.map((line) => encodeFrame(encoder.encode(line)));
-    const bytes = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-    let at = 0;
-    for (const frame of frames) {
-      bytes.set(frame, at);
-      at += frame.length;
-    }
-    let offset = 0;
-    while (offset < bytes.length) offset += await this.conn.write(bytes.subarray(offset));
-  }
-  /** AUTH + ATTACH as the Queen answers them. */
-  async handshake(): Promise<void> {
-    await this.expect("AUTH ");
-    await this.send("OK AUTH");
-    await this.expect("ATTACH ");
-    await this.send("OK ATTACH role=queen");
-  }
-  /** Answers `quit` if it comes, then returns once the client is gone. */
-  async finish(): Promise<void> {
-    for (let line = await this.next(); line !== undefined; line = await this.next()) {
-      if (line === "quit") await this.send("OK QUIT").catch(() => {});
-    }
-  }
-  close(): void {
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
-}
-
-/** A console whose every connection runs `handler`; collects handler failures. */
-function scriptedServer(handler: (peer: Peer, index: number) => Promise<void>) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const peers: Peer[] = [];
-  const tasks: Promise<void>[] = [];
-  const errors: unknown[] = [];
-  const accepting = (async () => {
-    for (let index = 0;; index++) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch {
-        return;
-      }
-      const peer = new Peer(conn);
-      peers.push(peer);
-      tasks.push(
-        handler(peer, index).catch((error) => {
-          errors.push(error);
-        }).finally(() => peer.close()),
-      );
-    }
-  })();
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    get connections(): number {
-      return peers.length;
-    },
-    errors,
-    async close(): Promise<void> {
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
-      await accepting;
-      for (const peer of peers) peer.close();
-      await Promise.all(tasks);
-    },
-    async [Symbol.asyncDispose](): Promise<void> {
-      await this.close();
-    },
-  };
-}
 
 function connect(port: number, extra: Partial<TcpBackendOptions> = {}): Promise<TcpBackend> {
   return TcpBackend.connect({

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import net from "node:net";
-import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import { DEFAULTS } from "../core/defaults.ts";
 import {
   AbortedError,
   AttachError,
@@ -20,125 +20,13 @@ import {
   ProtocolError,
 } from "../core/errors.ts";
 import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
+import { FAST, scriptedServer } from "./scripted_console.ts";
 import { TcpBackend } from "../backends/tcp.ts";
 import { ConsoleConnection } from "../transport/console_connection.ts";
 
 const TOKEN = "changeme";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** Fast retries so fault cases finish quickly (the policy's shape is unchanged). */
-const FAST: CohesixDefaults = {
-  ...DEFAULTS,
-  retry: { ...DEFAULTS.retry, backoffMs: 1, ceilingMs: 5 },
-};
-
-/** One accepted connection, seen from the server side. */
-class Peer {
-  readonly conn: Deno.TcpConn;
-  readonly #decoder = new FrameDecoder({ maxFrameLen: 1 << 16, oversize: "skip" });
-  readonly #frames: string[] = [];
-  readonly #buffer = new Uint8Array(4096);
-  constructor(conn: Deno.TcpConn) {
-    this.conn = conn;
-    conn.setNoDelay(true);
-  }
-  /** The next client frame as text, or `undefined` once the client closed. */
-  async next(): Promise<string | undefined> {
-    while (this.#frames.length === 0) {
-      let count: number | null;
-      try {
-        count = await this.conn.read(this.#buffer);
-      } catch {
-        return undefined;
-      }
-      if (count === null) return undefined;
-      for (const frame of this.#decoder.push(this.#buffer.subarray(0, count))) {
-        if (frame.kind === "frame") this.#frames.push(decoder.decode(frame.payload));
-      }
-    }
-    return this.#frames.shift();
-  }
-  async expect(prefix: string): Promise<string> {
-    const line = await this.next();
-    assert.ok(line !== undefined && line.startsWith(prefix), `expected ${prefix}…, got ${line}`);
-    return line;
-  }
-  async send(...lines: string[]): Promise<void> {
-    for (const line of lines) await this.sendRaw(encodeFrame(encoder.encode(line)));
-  }
-  async sendRaw(bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) offset += await this.conn.write(bytes.subarray(offset));
-  }
-  /** AUTH + ATTACH as the Queen answers them. */
-  async handshake(): Promise<void> {
-    await this.expect("AUTH ");
-    await this.send("OK AUTH");
-    await this.expect("ATTACH ");
-    await this.send("OK ATTACH role=queen");
-  }
-  /** Reads until the client closes; returns what it sent meanwhile. */
-  async drain(): Promise<string[]> {
-    const rest: string[] = [];
-    for (let line = await this.next(); line !== undefined; line = await this.next()) {
-      rest.push(line);
-    }
-    return rest;
-  }
-  close(): void {
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
-}
-
-/** A console server whose every connection runs `handler`; collects handler failures. */
-function faultServer(handler: (peer: Peer, index: number) => Promise<void>) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const peers: Peer[] = [];
-  const tasks: Promise<void>[] = [];
-  const errors: unknown[] = [];
-  const accepting = (async () => {
-    for (let index = 0;; index++) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch {
-        return;
-      }
-      const peer = new Peer(conn);
-      peers.push(peer);
-      tasks.push(
-        handler(peer, index).catch((error) => {
-          errors.push(error);
-        }).finally(() => peer.close()),
-      );
-    }
-  })();
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    get connections(): number {
-      return peers.length;
-    },
-    errors,
-    async close(): Promise<void> {
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
-      await accepting;
-      for (const peer of peers) peer.close();
-      await Promise.all(tasks);
-    },
-    async [Symbol.asyncDispose](): Promise<void> {
-      await this.close();
-    },
-  };
-}
 
 function connectBackend(
   port: number,
@@ -158,7 +46,7 @@ async function captureError(promise: Promise<unknown>): Promise<unknown> {
 
 /** Answers `LS` with the given raw bytes, then waits for the client to go away. */
 async function lsFault(raw: Uint8Array, closeAfter = false): Promise<unknown> {
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     await peer.expect("LS /");
     await peer.sendRaw(raw);
@@ -188,7 +76,7 @@ Deno.test("a server frame of length 9000 is a ProtocolError", async () => {
 
 Deno.test("a frame of exactly msize (8192) is accepted", async () => {
   const body = "x".repeat(DEFAULTS.secure9p.msize - 4);
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     await peer.expect("CAT /big");
     await peer.send("OK CAT path=/big data=", body, "END");
@@ -226,7 +114,7 @@ Deno.test("EOF between the OK line and END is a ProtocolError", async () => {
 });
 
 Deno.test("a server that never answers gives a CohesixTimeoutError and a broken connection", async () => {
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     await peer.expect("LS /");
     await peer.drain();
@@ -245,7 +133,7 @@ Deno.test("a server that never answers gives a CohesixTimeoutError and a broken 
 });
 
 Deno.test("ERR PARSE answers a stream request at once", async () => {
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     await peer.expect("LS /");
     await peer.send("PONG", "OK LS path=/other entries=0", "ERR PARSE reason=policy detail=x");
@@ -354,7 +242,7 @@ Deno.test("missing net permission is a PermissionError naming the exact flag", a
 Deno.test("AbortSignal aborts an in-flight request and one still queued", async () => {
   let received!: () => void;
   const requestSeen = new Promise<void>((resolve) => (received = resolve));
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     await peer.expect("CAT /slow");
     received();
@@ -377,7 +265,7 @@ Deno.test("AbortSignal aborts an in-flight request and one still queued", async 
 
 Deno.test("concurrent callers are serialised: one command in flight", async () => {
   const paths = ["/a", "/b", "/c", "/d", "/e"];
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     let next = peer.next();
     for (;;) {
@@ -404,7 +292,7 @@ Deno.test("concurrent callers are serialised: one command in flight", async () =
 
 Deno.test("a throttled ATTACH is retried on the same connection", async () => {
   const attaches: string[] = [];
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.expect("AUTH ");
     await peer.send("OK AUTH");
     attaches.push(await peer.expect("ATTACH "));
@@ -424,7 +312,7 @@ Deno.test("a throttled ATTACH is retried on the same connection", async () => {
 });
 
 Deno.test("a throttled ATTACH past the attempts is an AttachError with delayMs", async () => {
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.expect("AUTH ");
     await peer.send("OK AUTH");
     for (let i = 0; i < 2; i++) {
@@ -444,7 +332,7 @@ Deno.test("a throttled ATTACH past the attempts is an AttachError with delayMs",
 
 Deno.test("after a dropped connection a read is retried, a write is not", async () => {
   const commands: string[] = [];
-  await using server = faultServer(async (peer, index) => {
+  await using server = scriptedServer(async (peer, index) => {
     await peer.handshake();
     const line = await peer.next();
     if (line === undefined) return;
@@ -472,7 +360,7 @@ Deno.test("after a dropped connection a read is retried, a write is not", async 
 });
 
 Deno.test("a server flooding body lines is cut off at the read cap, not buffered", async () => {
-  await using server = faultServer(async (peer) => {
+  await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     const line = await peer.expect("CAT ");
     await peer.send(`OK CAT path=${line.slice(4)} data=x`);
