@@ -194,7 +194,7 @@ export class TcpBackend implements Backend {
     const text = normalizeEchoPayload(payload, this.#defaults);
     const line = `ECHO ${path} ${text}`;
     return await this.#queue.run(async () => {
-      const conn = await this.#ensureConnection(options.signal);
+      const conn = await this.#liveConnection(options);
       const before = conn.framesSent;
       try {
         // The Queen trims the payload and acks its length as `bytes=`: an `OK ECHO` for this
@@ -268,6 +268,24 @@ export class TcpBackend implements Backend {
       timeoutMs: options.timeoutMs ?? this.#timeoutMs,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
+  }
+
+  /**
+   * The connection for a write. A write is never resent, so one that meets a connection the
+   * Queen dropped while it sat idle would fail as "may or may not have been applied". After
+   * `heartbeat.interval_ms` of silence a PING (a read, safe to retry) checks the connection
+   * first and replaces it if it is gone, as cohsh pings an idle console.
+   */
+  async #liveConnection(options: CallOptions): Promise<ConsoleConnection> {
+    const conn = await this.#ensureConnection(options.signal);
+    if (conn.idleMs <= this.#defaults.heartbeatIntervalMs) return conn;
+    try {
+      await conn.ping(this.#requestOptions(options));
+      return conn;
+    } catch (error) {
+      if (!isTransportFailure(error)) throw error;
+      return await this.#ensureConnection(options.signal);
+    }
   }
 
   async #ensureConnection(signal: AbortSignal | undefined): Promise<ConsoleConnection> {

@@ -137,3 +137,37 @@ Deno.test("server fault: a refused ECHO payload never reaches the server", async
     assert.ok(error instanceof ValidationError, error.message);
   });
 });
+
+Deno.test("a write after the Queen dropped an idle connection is checked by PING first", async (t) => {
+  const marker = new TextEncoder().encode("after-idle\n");
+  for (const [name, heartbeatIntervalMs] of [["idle past the heartbeat", 0], ["fresh", 60_000]]) {
+    await t.step(name as string, async () => {
+      await using server = await ConsoleServer.start({
+        seed: "queen",
+        faults: [{ kind: "close-after-reply", verb: "LS" }],
+      });
+      const backend = await TcpBackend.connect({
+        port: server.port,
+        authToken: "changeme",
+        defaults: { ...FAST, heartbeatIntervalMs: heartbeatIntervalMs as number },
+        timeoutMs: 300,
+      });
+      try {
+        await backend.listDir("/gpu"); // the server hangs up after this reply
+        await server.idle();
+        if (heartbeatIntervalMs === 0) {
+          // The PING finds the connection gone, so the ECHO goes to a fresh one, once.
+          assert.equal(await backend.writeAppend("/log/queen.log", marker), marker.length);
+          const log = server.namespace.tail("/log/queen.log");
+          assert.equal(log.filter((l) => l.includes("after-idle")).length, 1);
+        } else {
+          // Within the heartbeat the connection is trusted: the ECHO meets the dead socket.
+          const error = await failure(backend.writeAppend("/log/queen.log", marker));
+          assert.ok(error instanceof ConnectionError, `${error.name}: ${error.message}`);
+        }
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+});

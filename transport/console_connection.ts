@@ -153,6 +153,7 @@ export class ConsoleConnection implements AsyncDisposable {
   #closed = false;
   #broken = false;
   #framesSent = 0;
+  #lastReplyAt = performance.now();
 
   private constructor(
     conn: Deno.Conn,
@@ -210,6 +211,11 @@ export class ConsoleConnection implements AsyncDisposable {
   /** Command frames written so far (AUTH included); tells whether a failed request was sent. */
   get framesSent(): number {
     return this.#framesSent;
+  }
+
+  /** Wall milliseconds since the Queen last completed a reply on this connection. */
+  get idleMs(): number {
+    return performance.now() - this.#lastReplyAt;
   }
 
   /**
@@ -349,7 +355,9 @@ export class ConsoleConnection implements AsyncDisposable {
     });
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await body();
+      const result = await body();
+      this.#lastReplyAt = performance.now();
+      return result;
     } catch (error) {
       if (error instanceof CommandError) throw error;
       if (this.#outOfStep && !this.#closed) {
