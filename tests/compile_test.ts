@@ -13,6 +13,7 @@ import {
   type ProcessResult,
   readAudit,
   REPO_DIR,
+  runProcess,
   runTask,
   specMockAudit,
   tempCwd,
@@ -25,19 +26,9 @@ async function compile(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<ProcessResult> {
-  const output = await new Deno.Command("bash", {
-    args: [`${REPO_DIR}/compile.sh`, ...args],
+  return await runProcess("bash", [`${REPO_DIR}/compile.sh`, ...args], {
     env: { NO_COLOR: "1", DENORT_BIN: "", COHESIX_OFFLINE: "", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  });
 }
 
 async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {

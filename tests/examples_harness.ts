@@ -60,15 +60,16 @@ function exampleEnv(env: Record<string, string>): Record<string, string> {
   return { NO_COLOR: "1", COH_AUTH_TOKEN: "", COHSH_AUTH_TOKEN: "", ...env };
 }
 
-/** Runs `deno <args>` in `cwd` and collects its output. */
-export async function runDeno(
+/** Runs `command <args>` (no stdin) and collects its exit code and output. */
+export async function runProcess(
+  command: string,
   args: readonly string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd?: string; env: Record<string, string> },
 ): Promise<ProcessResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
+  const output = await new Deno.Command(command, {
     args: [...args],
-    cwd: options.cwd,
-    env: exampleEnv(options.env ?? {}),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -79,6 +80,17 @@ export async function runDeno(
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
+}
+
+/** Runs `deno <args>` in `cwd` and collects its output. */
+export function runDeno(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<ProcessResult> {
+  return runProcess(Deno.execPath(), args, {
+    cwd: options.cwd,
+    env: exampleEnv(options.env ?? {}),
+  });
 }
 
 /** Options of {@link runTask}. */
