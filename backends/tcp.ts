@@ -27,7 +27,7 @@ import {
   LimitError,
   ProtocolError,
 } from "../core/errors.ts";
-import { utf8Length, validatePath } from "../core/paths.ts";
+import { validatePath } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { normalizeRole, type TicketRole, validateTicketForRole } from "../wire/ticket.ts";
 import { backoffDelay, sleep } from "../transport/backoff.ts";
@@ -126,22 +126,14 @@ export class TcpBackend implements Backend {
 
   /**
    * Lists directory `path` (`LS`): the entry names in the Queen's order. Fails with
-   * `LimitError` when the names add up to more than `readCaps.maxDirListBytes`, as coh does.
+   * `LimitError` when the reply (names joined with `\n`) exceeds `readCaps.maxDirListBytes`.
    */
   async listDir(path: string, options: CallOptions = {}): Promise<string[]> {
     validatePath(path, this.#defaults);
+    // The reply cap (names joined with `\n`) is at least as strict as coh's sum of names, which
+    // the operations check for every backend (`client/remote.ts` listDirBounded).
     const max = this.#defaults.readCaps.maxDirListBytes;
-    const { lines } = await this.#read(`LS ${path}`, "LS", path, options, max);
-    let total = 0;
-    for (const entry of lines) total += utf8Length(entry);
-    if (total > max) {
-      throw new LimitError(
-        `list ${path} exceeds max bytes ${max}`,
-        "read_caps.max_dir_list_bytes",
-        max,
-      );
-    }
-    return lines;
+    return (await this.#read(`LS ${path}`, "LS", path, options, max)).lines;
   }
 
   /**
