@@ -28,9 +28,9 @@ import {
   NamespaceError,
   QueenNamespace,
   type QueenNamespaceSnapshot,
-} from "./mock/queen_namespace.ts";
+} from "../queen/queen_namespace.ts";
 
-export { NamespaceError, QueenNamespace } from "./mock/queen_namespace.ts";
+export { NamespaceError, QueenNamespace } from "../queen/queen_namespace.ts";
 export type {
   CatResult,
   FileRole,
@@ -41,7 +41,7 @@ export type {
   QueenNamespaceSnapshot,
   TreeNodeSnapshot,
   WorkerSnapshot,
-} from "./mock/queen_namespace.ts";
+} from "../queen/queen_namespace.ts";
 
 /** Name of the state file `MockBackend.open({ root })` keeps under `root`. */
 export const MOCK_STATE_FILE = "queen-namespace.json";

@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { CommandError, OperationError, ValidationError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { gpuList, gpuStatus, parseGpuInfo } from "./gpu.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 function liveInfo(id: string, name: string, mem: number, sm: number): string {
   return [

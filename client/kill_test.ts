@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { ValidationError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { buildKillPayload, queenKill } from "./kill.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 Deno.test('kill payload is {"kill":"<id>"} plus a newline (20 bytes for worker-1)', () => {
   assert.equal(buildKillPayload(" worker-1 "), '{"kill":"worker-1"}\n');

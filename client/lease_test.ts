@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { ValidationError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { buildSpawnPayload, gpuLease } from "./lease.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 

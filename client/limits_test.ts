@@ -20,7 +20,7 @@ import { listDirBounded } from "./remote.ts";
 import { runCommand } from "./run.ts";
 import { telemetryPull } from "./telemetry_pull.ts";
 import { telemetryPush } from "./telemetry_push.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 

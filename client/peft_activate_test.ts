@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { CommandError, OperationError, ValidationError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { peftActivate, peftRollback } from "./peft_activate.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 async function registry(models: string[]): Promise<string> {
   const root = await Deno.makeTempDir();

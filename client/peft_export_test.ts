@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { CommandError, OperationError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { peftExport } from "./peft_export.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 const ROOT = "/queen/export/lora_jobs";
 

@@ -9,7 +9,7 @@ import {
 } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { runCommand } from "./run.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 const LEASE =
   '{"schema":"gpu-lease/v1","state":"ACTIVE","gpu_id":"GPU-0","worker_id":"worker-1","mem_mb":4096,"streams":2,"ttl_s":120,"priority":1}';
@@ -124,7 +124,7 @@ Deno.test("empty gpu ids and commands are refused", async () => {
 });
 
 Deno.test("without --allow-run the run fails with PermissionError before anything", async () => {
-  const script = new URL("./run_permission_probe.ts", import.meta.url);
+  const script = new URL("../tests/run_permission_probe.ts", import.meta.url);
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--no-prompt", "--allow-read", "--allow-env", script.pathname],
     stdout: "piped",

@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { LimitError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { telemetryPull } from "./telemetry_pull.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 const ROOT = "/queen/telemetry";
 

@@ -3,7 +3,7 @@ import { DEFAULTS } from "../core/defaults.ts";
 import { LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { CohesixAudit } from "./audit.ts";
 import { telemetryPush } from "./telemetry_push.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { FakeBackend } from "../tests/fake_backend.ts";
 
 const DEMO = "telemetry demo line 1\ntelemetry demo line 2\n";
 const RECORD =

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mintTicket, mintTicketForRole } from "../wire/ticket_mint.ts";
 import { CLAIMS_VERSION } from "../wire/ticket.ts";
 import { ConsoleServer, type ConsoleServerOptions } from "./console_server.ts";
-import { RawConsoleClient } from "./raw_console_client.ts";
+import { RawConsoleClient } from "../tests/raw_console_client.ts";
 
 const enc = new TextEncoder();
 

@@ -9,7 +9,7 @@
 
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { utf8Length } from "../core/paths.ts";
-import { findObjectField, findStringField } from "../backends/mock/ctl_fields.ts";
+import { findObjectField, findStringField } from "../queen/ctl_fields.ts";
 import { checkTicketClaimLimits, type TicketClaims, type TicketRole } from "../wire/ticket.ts";
 import { refusalPieces, renderOk, renderRefusal } from "./ack_detail.ts";
 import type { AttachGuard } from "./attach_guard.ts";

@@ -1,12 +1,12 @@
 /**
  * Builds the namespace a server serves when the caller passes none: the Queen namespace model
- * (`backends/mock/queen_namespace.ts`) with the requested seed.
+ * (`queen/queen_namespace.ts`) with the requested seed.
  *
  * @module
  */
 
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { QueenNamespace } from "../backends/mock/queen_namespace.ts";
+import { QueenNamespace } from "../queen/queen_namespace.ts";
 
 export { QueenNamespace };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseMainArgs } from "./main.ts";
-import { RawConsoleClient } from "./raw_console_client.ts";
+import { RawConsoleClient } from "../tests/raw_console_client.ts";
 import { mintTicketForRole } from "../wire/ticket_mint.ts";
 
 Deno.test("main: defaults and flags", () => {

@@ -1,5 +1,5 @@
 /**
- * What the console server needs from the Queen namespace model (`backends/mock/queen_namespace.ts`
+ * What the console server needs from the Queen namespace model (`queen/queen_namespace.ts`
  * implements it). The server owns the wire; the namespace owns every path's semantics.
  *
  * @module

@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { QueenNamespace } from "../backends/mock/queen_namespace.ts";
+import { QueenNamespace } from "../queen/queen_namespace.ts";
 import { ConsoleServer } from "../server/console_server.ts";
-import { RawConsoleClient } from "../server/raw_console_client.ts";
+import { RawConsoleClient } from "./raw_console_client.ts";
 import {
   ackLines,
   peftExpectedAcks,

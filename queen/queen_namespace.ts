@@ -11,8 +11,8 @@
  */
 
 import { createHash } from "node:crypto";
-import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
-import { utf8Length } from "../../core/paths.ts";
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import { utf8Length } from "../core/paths.ts";
 import { catSummary, splitNodeLines, truncateUtf8 } from "./cat_text.ts";
 import { findObjectField, findStringField, findUintField, hasField } from "./ctl_fields.ts";
 import { NamespaceError } from "./namespace_error.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import type { NamespaceTree } from "./namespace_tree.ts";
 
 /** Counters a seed sets besides the tree. */

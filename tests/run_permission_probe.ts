@@ -7,8 +7,8 @@
 
 import { DEFAULTS } from "../core/defaults.ts";
 import { PermissionError } from "../core/errors.ts";
-import { runCommand } from "./run.ts";
-import { FakeBackend } from "./testing_fake_backend.ts";
+import { runCommand } from "../client/run.ts";
+import { FakeBackend } from "./fake_backend.ts";
 
 if (import.meta.main) {
   const backend = new FakeBackend();

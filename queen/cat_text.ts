@@ -5,7 +5,7 @@
  * @module
  */
 
-import { utf8Length } from "../../core/paths.ts";
+import { utf8Length } from "../core/paths.ts";
 import { QUEEN_NAMESPACE_LIMITS, type QueenNamespaceLimits } from "./queen_constants.ts";
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readRecording, type RecordedEvent } from "../../tests/fixtures.ts";
-import { parseAck } from "../../wire/ack.ts";
+import { readRecording, type RecordedEvent } from "../tests/fixtures.ts";
+import { parseAck } from "../wire/ack.ts";
 import { NamespaceError, QueenNamespace, shardOf } from "./queen_namespace.ts";
 
 const fixedClock = () => 1000;
