@@ -40,6 +40,15 @@ export class ValidationError extends CohesixError {
   override readonly code: string = "invalid-input";
 }
 
+/**
+ * A bad command line (unknown flag, missing value, stray argument): entry points print the message
+ * and their usage line and exit with 2.
+ */
+export class UsageError extends ValidationError {
+  /** Machine-readable kind: `usage`. */
+  override readonly code = "usage";
+}
+
 /** A manifest-derived bound was exceeded; names the bound and its value. */
 export class LimitError extends ValidationError {
   /** Machine-readable kind: `limit`. */

@@ -7,7 +7,7 @@
  */
 
 import { LocalFileError } from "../core/errors.ts";
-import { toPermissionError } from "./permissions.ts";
+import { toPermissionError } from "../core/permissions.ts";
 
 /** Name of the transcript artifact. */
 export const AUDIT_FILE = "audit.txt";

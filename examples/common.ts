@@ -8,37 +8,29 @@
  */
 
 import { parseArgs } from "node:util";
-import type { Backend } from "../backends/backend.ts";
-import { FilesystemBackend } from "../backends/filesystem.ts";
-import { MockBackend } from "../backends/mock.ts";
-import { TcpBackend } from "../backends/tcp.ts";
-import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
-import { ValidationError } from "../core/errors.ts";
 import {
-  envNeeds,
-  netNeed,
-  type PermissionNeed,
-  readNeed,
-  requirePermissions,
-  writeNeed,
-} from "./permissions.ts";
+  type BackendChoice,
+  DEFAULT_TCP_HOST,
+  DEFAULT_TCP_PORT,
+  FALLBACK_TOKEN,
+  TOKEN_VARIABLES,
+} from "../client/connect.ts";
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import { UsageError } from "../core/errors.ts";
 
-/** Environment variables the auth token is read from, in order (after `--auth-token`). */
-export const TOKEN_VARIABLES: readonly string[] = ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN"];
+export { UsageError } from "../core/errors.ts";
 
-/** The token used when neither the flag nor the environment gives one (as coh and Python). */
-export const FALLBACK_TOKEN = "changeme";
-
-/** Default Queen console address (the Python examples' defaults). */
-export const DEFAULT_TCP_HOST = "127.0.0.1";
-/** Default Queen console port. */
-export const DEFAULT_TCP_PORT = 31337;
-
-/** A bad command line: the runner prints the message and the usage line and exits with 2. */
-export class UsageError extends ValidationError {
-  /** Always `usage`. */
-  override readonly code = "usage";
-}
+export {
+  type BackendChoice,
+  backendNeeds,
+  DEFAULT_TCP_HOST,
+  DEFAULT_TCP_PORT,
+  describeBackend,
+  FALLBACK_TOKEN,
+  openBackend,
+  resolveAuthToken,
+  TOKEN_VARIABLES,
+} from "../client/connect.ts";
 
 /** One flag of an example, in `node:util` `parseArgs` form plus its help text. */
 export interface FlagSpec {
@@ -230,22 +222,6 @@ export function positiveNumberFlag(values: FlagValues, name: string, fallback: n
   return value;
 }
 
-/** Which backend the flags select, and its settings. */
-export type BackendChoice =
-  | { readonly kind: "mock"; readonly root: string | undefined; readonly includeMig: boolean }
-  | { readonly kind: "filesystem"; readonly root: string }
-  | {
-    readonly kind: "tcp";
-    readonly host: string;
-    readonly port: number;
-    /** The explicit `--auth-token`, trimmed; `undefined` means: read the environment. */
-    readonly authToken: string | undefined;
-    readonly role: string;
-    readonly ticket: string | undefined;
-    readonly timeoutMs: number;
-    readonly maxAttempts: number;
-  };
-
 /** Reads the backend flags (mock > fs-root > TCP). `includeMig` only matters for the mock. */
 export function backendChoice(
   values: FlagValues,
@@ -286,95 +262,4 @@ export function outputRoot(values: FlagValues, defaults: CohesixDefaults = DEFAU
   const root = stringFlag(values, "out") ?? defaults.examples.outputRoot;
   if (root.trim() === "") throw new UsageError("--out must not be empty");
   return root.replace(/\/+$/, "") || "/";
-}
-
-/** The permissions a backend choice needs. */
-export function backendNeeds(choice: BackendChoice): PermissionNeed[] {
-  switch (choice.kind) {
-    case "mock":
-      return choice.root === undefined ? [] : [
-        readNeed(`loading the mock state in ${choice.root}`, choice.root),
-        writeNeed(`saving the mock state in ${choice.root}`, choice.root),
-      ];
-    case "filesystem":
-      return [
-        readNeed(`reading the namespace at ${choice.root}`, choice.root),
-        writeNeed(`writing the namespace at ${choice.root}`, choice.root),
-      ];
-    case "tcp":
-      return [
-        netNeed(
-          `connecting to the Queen at ${choice.host}:${choice.port}`,
-          choice.host,
-          choice.port,
-        ),
-        ...(choice.authToken === undefined
-          ? envNeeds(
-            `reading the auth token from ${TOKEN_VARIABLES.join("/")} (or pass --auth-token)`,
-            TOKEN_VARIABLES,
-          )
-          : []),
-      ];
-  }
-}
-
-/**
- * The console token: `--auth-token` (trimmed, non-empty), else `COH_AUTH_TOKEN`, else
- * `COHSH_AUTH_TOKEN` (each trimmed, if non-empty), else `changeme` — as coh and the Python
- * examples resolve it.
- */
-export function resolveAuthToken(
-  explicit: string | undefined,
-  readEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
-): string {
-  const flag = explicit?.trim();
-  if (flag) return flag;
-  for (const name of TOKEN_VARIABLES) {
-    const value = readEnv(name)?.trim();
-    if (value) return value;
-  }
-  return FALLBACK_TOKEN;
-}
-
-/**
- * Checks the backend's permissions, then opens it. Close it with `await using` or `close()`.
- */
-export async function openBackend(
-  choice: BackendChoice,
-  options: { defaults?: CohesixDefaults; signal?: AbortSignal } = {},
-): Promise<Backend> {
-  await requirePermissions(backendNeeds(choice));
-  const defaults = options.defaults ?? DEFAULTS;
-  switch (choice.kind) {
-    case "mock":
-      return choice.root === undefined
-        ? new MockBackend({ includeMig: choice.includeMig, defaults })
-        : await MockBackend.open({ root: choice.root, includeMig: choice.includeMig, defaults });
-    case "filesystem":
-      return await FilesystemBackend.open(choice.root, { defaults });
-    case "tcp":
-      return await TcpBackend.connect({
-        host: choice.host,
-        port: choice.port,
-        authToken: resolveAuthToken(choice.authToken),
-        role: choice.role,
-        ...(choice.ticket === undefined ? {} : { ticket: choice.ticket }),
-        timeoutMs: choice.timeoutMs,
-        maxAttempts: choice.maxAttempts,
-        defaults,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      });
-  }
-}
-
-/** Where a backend choice points, for messages (`the mock Queen`, `the Queen at H:P`, …). */
-export function describeBackend(choice: BackendChoice): string {
-  switch (choice.kind) {
-    case "mock":
-      return choice.root === undefined ? "the mock Queen" : `the mock Queen in ${choice.root}`;
-    case "filesystem":
-      return `the namespace mounted at ${choice.root}`;
-    case "tcp":
-      return `the Queen at ${choice.host}:${choice.port}`;
-  }
 }

@@ -29,7 +29,7 @@ import {
   stringFlag,
   UsageError,
 } from "./common.ts";
-import { runNeed } from "./permissions.ts";
+import { runNeed } from "../core/permissions.ts";
 import { type ExampleContext, runExample } from "./run_example.ts";
 
 /** The command run when none is given after `--`. */

@@ -42,7 +42,7 @@ import {
   requirePermissions,
   toPermissionError,
   writeNeed,
-} from "./permissions.ts";
+} from "../core/permissions.ts";
 
 /** Everything an example body gets. */
 export interface ExampleContext {

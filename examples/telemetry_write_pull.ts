@@ -22,7 +22,7 @@ import {
   stringFlag,
   UsageError,
 } from "./common.ts";
-import { readNeed } from "./permissions.ts";
+import { readNeed } from "../core/permissions.ts";
 import { type ExampleContext, runExample } from "./run_example.ts";
 
 /** The payload pushed when neither `--payload` nor `--payload-file` is given. */

@@ -1,5 +1,5 @@
 /**
- * The examples' permission plan: each run states the Deno permissions it needs (derived from its
+ * The permission plan of every entry point (examples, CLI): each run states the Deno permissions it needs (derived from its
  * flags), checks them all up front with `Deno.permissions.query`, and refuses with one message
  * naming every missing flag, instead of failing half-way or prompting. A `Deno.errors.NotCapable`
  * that still escapes is turned into the same kind of message.
@@ -7,7 +7,7 @@
  * @module
  */
 
-import { PermissionError } from "../core/errors.ts";
+import { PermissionError } from "./errors.ts";
 
 /** One permission a run needs: what it is for, how to query it, and the flag that grants it. */
 export interface PermissionNeed {

@@ -1,0 +1,94 @@
+/**
+ * How `cohesix` reports a failure: a usage error as one line plus the usage hint (exit 2); a
+ * `CohesixError` as its message and hint, one line each, no stack (exit 1); with `--json`, one
+ * JSON error object on stderr instead; anything else as an unexpected failure to report, with its
+ * stack only under `-v`. Every line goes through the same text the error already carries, which
+ * the client layers keep free of the token and tickets.
+ *
+ * @module
+ */
+
+import { CohesixError, CommandError, UsageError } from "../core/errors.ts";
+import type { GlobalOptions } from "./global_flags.ts";
+import type { CliIo } from "./io.ts";
+
+/** Where the failure happened. */
+export interface FailureContext {
+  /** The streams. */
+  readonly io: CliIo;
+  /** The global flags, when they could be parsed. */
+  readonly globals: GlobalOptions | undefined;
+  /** The subcommand that failed (empty before dispatch). */
+  readonly commandName: string;
+}
+
+/** The JSON error object printed on stderr under `--json`. */
+export interface JsonError {
+  /** The error's machine-readable kind (`usage`, `auth`, `command`, …). */
+  readonly code: string;
+  /** What went wrong, without the hint. */
+  readonly message: string;
+  /** What to do about it, or `null`. */
+  readonly hint: string | null;
+  /** The verb the Queen refused (server errors only). */
+  readonly verb?: string;
+  /** The server's `reason=` (server errors only). */
+  readonly reason?: string;
+  /** The server's `detail=` (server errors only). */
+  readonly detail?: string;
+}
+
+/** The JSON error object for `error`. */
+export function jsonError(error: unknown): JsonError {
+  if (!(error instanceof CohesixError)) {
+    return {
+      code: "internal",
+      message: `unexpected failure (please report it): ${describe(error)}`,
+      hint: null,
+    };
+  }
+  const base: JsonError = { code: error.code, message: error.summary, hint: error.hint ?? null };
+  if (!(error instanceof CommandError)) return base;
+  return {
+    ...base,
+    verb: error.verb,
+    ...(error.reason === undefined ? {} : { reason: error.reason }),
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+  };
+}
+
+/** Prints `error` as the context asks and returns the exit status (2 usage, else 1). */
+export async function reportFailure(error: unknown, ctx: FailureContext): Promise<number> {
+  const status = error instanceof UsageError ? 2 : 1;
+  const prefix = ctx.commandName ? `cohesix ${ctx.commandName}` : "cohesix";
+  if (ctx.globals?.json) {
+    await ctx.io.err(JSON.stringify(jsonError(error)) + "\n");
+    return status;
+  }
+  if (!(error instanceof CohesixError)) {
+    await ctx.io.err(`${prefix}: unexpected failure (please report it): ${describe(error)}\n`);
+    if (ctx.globals?.verbose && error instanceof Error && error.stack) {
+      await ctx.io.err(error.stack + "\n");
+    }
+    return status;
+  }
+  let text = `${prefix}: ${error.summary}\n`;
+  if (error.hint) text += `hint: ${error.hint}\n`;
+  if (error instanceof UsageError && !error.hint) {
+    text += `hint: run ${prefix} --help for the usage\n`;
+  }
+  if (ctx.globals?.verbose) {
+    let cause: unknown = error.cause;
+    while (cause !== undefined) {
+      text += `  caused by: ${describe(cause)}\n`;
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+  }
+  await ctx.io.err(text);
+  return status;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

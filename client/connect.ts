@@ -1,0 +1,139 @@
+/**
+ * Opening a backend from a choice of Queen: the in-memory or persisted mock, a mounted namespace,
+ * or the TCP console. Shared by the examples and the `cohesix` CLI, so the console defaults, the
+ * auth-token resolution (OPERATIONS.md §1.5) and the permission plan are defined once.
+ *
+ * @module
+ */
+
+import type { Backend } from "../backends/backend.ts";
+import { FilesystemBackend } from "../backends/filesystem.ts";
+import { MockBackend } from "../backends/mock.ts";
+import { TcpBackend } from "../backends/tcp.ts";
+import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import {
+  envNeeds,
+  netNeed,
+  type PermissionNeed,
+  readNeed,
+  requirePermissions,
+  writeNeed,
+} from "../core/permissions.ts";
+
+/** Environment variables the auth token is read from, in order (after `--auth-token`). */
+export const TOKEN_VARIABLES: readonly string[] = ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN"];
+
+/** The token used when neither the flag nor the environment gives one (as coh and Python). */
+export const FALLBACK_TOKEN = "changeme";
+
+/** Default Queen console address (the Python examples' defaults). */
+export const DEFAULT_TCP_HOST = "127.0.0.1";
+/** Default Queen console port. */
+export const DEFAULT_TCP_PORT = 31337;
+
+/** Which backend the flags select, and its settings. */
+export type BackendChoice =
+  | { readonly kind: "mock"; readonly root: string | undefined; readonly includeMig: boolean }
+  | { readonly kind: "filesystem"; readonly root: string }
+  | {
+    readonly kind: "tcp";
+    readonly host: string;
+    readonly port: number;
+    /** The explicit `--auth-token`, trimmed; `undefined` means: read the environment. */
+    readonly authToken: string | undefined;
+    readonly role: string;
+    readonly ticket: string | undefined;
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+  };
+
+/** The permissions a backend choice needs. */
+export function backendNeeds(choice: BackendChoice): PermissionNeed[] {
+  switch (choice.kind) {
+    case "mock":
+      return choice.root === undefined ? [] : [
+        readNeed(`loading the mock state in ${choice.root}`, choice.root),
+        writeNeed(`saving the mock state in ${choice.root}`, choice.root),
+      ];
+    case "filesystem":
+      return [
+        readNeed(`reading the namespace at ${choice.root}`, choice.root),
+        writeNeed(`writing the namespace at ${choice.root}`, choice.root),
+      ];
+    case "tcp":
+      return [
+        netNeed(
+          `connecting to the Queen at ${choice.host}:${choice.port}`,
+          choice.host,
+          choice.port,
+        ),
+        ...(choice.authToken === undefined
+          ? envNeeds(
+            `reading the auth token from ${TOKEN_VARIABLES.join("/")} (or pass --auth-token)`,
+            TOKEN_VARIABLES,
+          )
+          : []),
+      ];
+  }
+}
+
+/**
+ * The console token: `--auth-token` (trimmed, non-empty), else `COH_AUTH_TOKEN`, else
+ * `COHSH_AUTH_TOKEN` (each trimmed, if non-empty), else `changeme` — as coh and the Python
+ * examples resolve it.
+ */
+export function resolveAuthToken(
+  explicit: string | undefined,
+  readEnv: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): string {
+  const flag = explicit?.trim();
+  if (flag) return flag;
+  for (const name of TOKEN_VARIABLES) {
+    const value = readEnv(name)?.trim();
+    if (value) return value;
+  }
+  return FALLBACK_TOKEN;
+}
+
+/**
+ * Checks the backend's permissions, then opens it. Close it with `await using` or `close()`.
+ */
+export async function openBackend(
+  choice: BackendChoice,
+  options: { defaults?: CohesixDefaults; signal?: AbortSignal } = {},
+): Promise<Backend> {
+  await requirePermissions(backendNeeds(choice));
+  const defaults = options.defaults ?? DEFAULTS;
+  switch (choice.kind) {
+    case "mock":
+      return choice.root === undefined
+        ? new MockBackend({ includeMig: choice.includeMig, defaults })
+        : await MockBackend.open({ root: choice.root, includeMig: choice.includeMig, defaults });
+    case "filesystem":
+      return await FilesystemBackend.open(choice.root, { defaults });
+    case "tcp":
+      return await TcpBackend.connect({
+        host: choice.host,
+        port: choice.port,
+        authToken: resolveAuthToken(choice.authToken),
+        role: choice.role,
+        ...(choice.ticket === undefined ? {} : { ticket: choice.ticket }),
+        timeoutMs: choice.timeoutMs,
+        maxAttempts: choice.maxAttempts,
+        defaults,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+  }
+}
+
+/** Where a backend choice points, for messages (`the mock Queen`, `the Queen at H:P`, …). */
+export function describeBackend(choice: BackendChoice): string {
+  switch (choice.kind) {
+    case "mock":
+      return choice.root === undefined ? "the mock Queen" : `the mock Queen in ${choice.root}`;
+    case "filesystem":
+      return `the namespace mounted at ${choice.root}`;
+    case "tcp":
+      return `the Queen at ${choice.host}:${choice.port}`;
+  }
+}
