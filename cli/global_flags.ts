@@ -17,6 +17,13 @@ import {
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { UsageError } from "../core/errors.ts";
 
+/**
+ * The default deadline of a one-shot command, in seconds: long enough for the largest transfer
+ * the manifest allows over a slow console (a 64 MiB import is local), short enough that a wedged
+ * Queen does not hold a script forever.
+ */
+export const DEFAULT_DEADLINE_S = 300;
+
 /** One global flag: its names, whether it takes a value, and its help text. */
 export interface GlobalFlagSpec {
   /** Every spelling, long names with `--`, short ones with `-` (the first one is canonical). */
@@ -61,7 +68,14 @@ export const GLOBAL_FLAGS: readonly GlobalFlagSpec[] = [
   {
     names: ["--timeout-s"],
     value: "SECONDS",
-    help: `per-request timeout (${DEFAULTS.retry.timeoutMs / 1000})`,
+    help: `per-request timeout (the policy's retry.timeout_ms, ${
+      DEFAULTS.retry.timeoutMs / 1000
+    } by default)`,
+  },
+  {
+    names: ["--deadline-s"],
+    value: "SECONDS",
+    help: `whole-operation deadline of a one-shot command (${DEFAULT_DEADLINE_S})`,
   },
   {
     names: ["--max-retries"],
@@ -85,8 +99,10 @@ export interface GlobalOptions {
   readonly version: boolean;
   /** `--policy FILE`, if given. */
   readonly policy: string | undefined;
-  /** `--timeout-s` in milliseconds (the manifest's retry timeout by default). */
-  readonly timeoutMs: number;
+  /** `--timeout-s` in milliseconds, if given (else the policy's `retry.timeout_ms`). */
+  readonly timeoutMs: number | undefined;
+  /** `--deadline-s` in milliseconds ({@link DEFAULT_DEADLINE_S} by default). */
+  readonly deadlineMs: number;
 }
 
 function canonical(spec: GlobalFlagSpec): string {
@@ -104,7 +120,6 @@ const BY_NAME = new Map<string, GlobalFlagSpec>(
  */
 export function splitGlobalFlags(
   argv: readonly string[],
-  defaults: CohesixDefaults = DEFAULTS,
 ): { globals: GlobalOptions; rest: string[] } {
   const values: Record<string, string | true> = {};
   const rest: string[] = [];
@@ -137,8 +152,14 @@ export function splitGlobalFlags(
   }
   const timeoutText = typeof values["timeout-s"] === "string" ? values["timeout-s"] : undefined;
   const timeoutMs = timeoutText === undefined
-    ? defaults.retry.timeoutMs
+    ? undefined
     : Math.round(positiveSeconds("--timeout-s", timeoutText) * 1000);
+  const deadlineText = typeof values["deadline-s"] === "string" ? values["deadline-s"] : undefined;
+  const deadlineMs = Math.round(
+    (deadlineText === undefined
+      ? DEFAULT_DEADLINE_S
+      : positiveSeconds("--deadline-s", deadlineText)) * 1000,
+  );
   const policy = typeof values.policy === "string" ? values.policy : undefined;
   if (policy !== undefined && policy.trim() === "") {
     throw new UsageError("--policy must not be empty");
@@ -151,6 +172,7 @@ export function splitGlobalFlags(
       version: values.version === true,
       policy,
       timeoutMs,
+      deadlineMs,
     },
     rest,
   };
@@ -217,7 +239,7 @@ export function backendChoiceOf(
     authToken: token === undefined || token === "" ? undefined : token,
     role: stringValue(globals, "role")?.trim() || "queen",
     ticket: ticket === undefined || ticket === "" ? undefined : ticket,
-    timeoutMs: globals.timeoutMs,
+    timeoutMs: globals.timeoutMs ?? defaults.retry.timeoutMs,
     maxAttempts,
   };
 }

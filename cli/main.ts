@@ -51,8 +51,11 @@ export async function main(argv: readonly string[], io: CliIo = denoIo()): Promi
       await io.out(`cohesix ${VERSION}\n`);
       return 0;
     }
-    const [name, ...rest] = split.rest;
-    if (name === "-h" || name === "--help" || name === "help") {
+    let [name, ...rest] = split.rest;
+    if (name === "help" && rest.length > 0) {
+      // `cohesix help gpu lease` is `cohesix gpu lease --help`.
+      [name, ...rest] = [...rest, "--help"];
+    } else if (name === "-h" || name === "--help" || name === "help") {
       await io.out(topLevelHelp());
       return 0;
     }

@@ -8,8 +8,11 @@
  * @module
  */
 
+import { adviceFor } from "../client/advice.ts";
+import type { BackendChoice } from "../client/connect.ts";
 import { CohesixError, CommandError, UsageError } from "../core/errors.ts";
-import type { GlobalOptions } from "./global_flags.ts";
+import { toPermissionError } from "../core/permissions.ts";
+import { backendChoiceOf, type GlobalOptions } from "./global_flags.ts";
 import type { CliIo } from "./io.ts";
 
 /** Where the failure happened. */
@@ -20,6 +23,11 @@ export interface FailureContext {
   readonly globals: GlobalOptions | undefined;
   /** The subcommand that failed (empty before dispatch). */
   readonly commandName: string;
+  /**
+   * The transcript lines the command produced before it failed; under `--json` they go into
+   * the error object (in human mode the command has printed them on stdout already).
+   */
+  readonly transcript?: readonly string[];
 }
 
 /** The JSON error object printed on stderr under `--json`. */
@@ -36,10 +44,12 @@ export interface JsonError {
   readonly reason?: string;
   /** The server's `detail=` (server errors only). */
   readonly detail?: string;
+  /** The transcript lines printed before the failure (coh's verbs, when there were any). */
+  readonly transcript?: readonly string[];
 }
 
-/** The JSON error object for `error`. */
-export function jsonError(error: unknown): JsonError {
+/** The JSON error object for `error` (`choice`: the backend, for advice when it has no hint). */
+export function jsonError(error: unknown, choice?: BackendChoice): JsonError {
   if (!(error instanceof CohesixError)) {
     return {
       code: "internal",
@@ -47,7 +57,8 @@ export function jsonError(error: unknown): JsonError {
       hint: null,
     };
   }
-  const base: JsonError = { code: error.code, message: error.summary, hint: error.hint ?? null };
+  const hint = error.hint ?? adviceFor(error, choice) ?? null;
+  const base: JsonError = { code: error.code, message: error.summary, hint };
   if (!(error instanceof CommandError)) return base;
   return {
     ...base,
@@ -58,11 +69,18 @@ export function jsonError(error: unknown): JsonError {
 }
 
 /** Prints `error` as the context asks and returns the exit status (2 usage, else 1). */
-export async function reportFailure(error: unknown, ctx: FailureContext): Promise<number> {
+export async function reportFailure(raw: unknown, ctx: FailureContext): Promise<number> {
+  // Deno's own refusal (a permission the up-front check did not cover) names the exact flag too.
+  const error = toPermissionError(raw);
   const status = error instanceof UsageError ? 2 : 1;
   const prefix = ctx.commandName ? `cohesix ${ctx.commandName}` : "cohesix";
+  const choice = choiceOf(ctx.globals);
   if (ctx.globals?.json) {
-    await ctx.io.err(JSON.stringify(jsonError(error)) + "\n");
+    const object = jsonError(error, choice);
+    const transcript = ctx.transcript ?? [];
+    await ctx.io.err(
+      JSON.stringify(transcript.length > 0 ? { ...object, transcript } : object) + "\n",
+    );
     return status;
   }
   if (!(error instanceof CohesixError)) {
@@ -73,7 +91,8 @@ export async function reportFailure(error: unknown, ctx: FailureContext): Promis
     return status;
   }
   let text = `${prefix}: ${error.summary}\n`;
-  if (error.hint) text += `hint: ${error.hint}\n`;
+  const hint = error.hint ?? adviceFor(error, choice);
+  if (hint) text += `hint: ${hint}\n`;
   if (error instanceof UsageError && !error.hint) {
     text += `hint: run ${prefix} --help for the usage\n`;
   }
@@ -86,6 +105,16 @@ export async function reportFailure(error: unknown, ctx: FailureContext): Promis
   }
   await ctx.io.err(text);
   return status;
+}
+
+/** The backend the flags select, for advice; none when the flags themselves are bad. */
+function choiceOf(globals: GlobalOptions | undefined): BackendChoice | undefined {
+  if (globals === undefined) return undefined;
+  try {
+    return backendChoiceOf(globals);
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(error: unknown): string {

@@ -10,29 +10,19 @@
 
 import { CohesixAudit } from "../client/audit.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
-import {
-  AttachError,
-  AuthError,
-  CohesixError,
-  CohesixTimeoutError,
-  ConnectionError,
-  ConsoleBusyError,
-  LimitError,
-  TicketError,
-} from "../core/errors.ts";
+import { adviceFor } from "../client/advice.ts";
+import { CohesixError } from "../core/errors.ts";
 import { AUDIT_FILE, ensureDir, renderAudit, writeArtifact } from "./artifacts.ts";
 import {
   type BackendChoice,
   backendChoice,
   backendNeeds,
   booleanFlag,
-  describeBackend,
   type ExampleCli,
   helpText,
   outputRoot,
   type ParsedArgs,
   parseExampleArgs,
-  TOKEN_VARIABLES,
   UsageError,
   usageLine,
 } from "./common.ts";
@@ -179,7 +169,7 @@ function reportFailure(name: string, error: unknown, ctx: ExampleContext, io: Ex
     return;
   }
   io.stderr(`${name}: ${error.message}`);
-  const advice = error.hint === undefined ? adviceFor(error, ctx) : undefined;
+  const advice = adviceFor(error, ctx.backend);
   if (advice) io.stderr(`${name}: ${advice}`);
   if (ctx.verbose) {
     let cause: unknown = error.cause;
@@ -188,34 +178,6 @@ function reportFailure(name: string, error: unknown, ctx: ExampleContext, io: Ex
       cause = cause instanceof Error ? cause.cause : undefined;
     }
   }
-}
-
-/** What to do about an expected failure whose error carries no hint of its own. */
-export function adviceFor(error: CohesixError, ctx: ExampleContext): string | undefined {
-  const where = describeBackend(ctx.backend);
-  if (error instanceof AuthError) {
-    return `${where} refused the token: pass --auth-token or set ${
-      TOKEN_VARIABLES.join(" or ")
-    } to the Queen's console token`;
-  }
-  if (error instanceof ConsoleBusyError) {
-    return `${where} takes one console client at a time: close the other one (cohsh, coh, ` +
-      "SwarmUI or another script) and run again";
-  }
-  if (error instanceof ConnectionError) {
-    return `check that ${where} is running (or start the in-repo one: deno task mock-queen), ` +
-      "and --tcp-host/--tcp-port";
-  }
-  if (error instanceof CohesixTimeoutError) {
-    return `${where} did not answer in time: check it is running, or raise --timeout-s`;
-  }
-  if (error instanceof TicketError || error instanceof AttachError) {
-    return "check --role and --ticket (a worker role needs a ticket minted for it)";
-  }
-  if (error instanceof LimitError) {
-    return `${error.limit} is ${error.max} (a Cohesix manifest bound): use a smaller input`;
-  }
-  return undefined;
 }
 
 function describe(error: unknown): string {
