@@ -63,6 +63,7 @@ export type { GpuInfo } from "./client/gpu.ts";
 export type { GpuLeaseArgs } from "./client/lease.ts";
 export type { OperationOptions } from "./client/remote.ts";
 export type { TelemetryPushOptions, TelemetryPushResult } from "./client/telemetry_push.ts";
+export type { RunCommandOptions } from "./client/run.ts";
 export type { TelemetryPullResult } from "./client/telemetry_pull.ts";
 export type { PeftExportResult } from "./client/peft_export.ts";
 export type { PeftImportArgs, PeftImportOptions, PeftImportResult } from "./client/peft_import.ts";

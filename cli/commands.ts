@@ -20,4 +20,10 @@ export interface CommandEntry {
 }
 
 /** Every subcommand, in help order. */
-export const COMMANDS: readonly CommandEntry[] = [];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "gpu",
+    summary: "list GPUs, show a GPU's status, request a lease (coh gpu)",
+    load: () => import("./commands/gpu.ts"),
+  },
+];

@@ -22,7 +22,7 @@ import {
 } from "./peft_import.ts";
 import type { RegistryState } from "./registry_state.ts";
 import type { OperationOptions } from "./remote.ts";
-import { runCommand } from "./run.ts";
+import { runCommand, type RunCommandOptions } from "./run.ts";
 import { telemetryPull, type TelemetryPullResult } from "./telemetry_pull.ts";
 import {
   telemetryPush,
@@ -59,7 +59,7 @@ export class CohesixClient {
   }
 
   /** Runs `argv` under the GPU's active lease, with START/EXIT breadcrumbs. */
-  runCommand(gpuId: string, argv: readonly string[], options?: OperationOptions): Promise<void> {
+  runCommand(gpuId: string, argv: readonly string[], options?: RunCommandOptions): Promise<void> {
     return runCommand(this.backend, this.defaults, gpuId, argv, options);
   }
 

@@ -65,14 +65,28 @@ function requireRunPermission(program: string): void {
   }
 }
 
-async function execute(argv: readonly string[], signal?: AbortSignal): Promise<RunOutcome> {
+/** Options of {@link runCommand}. */
+export interface RunCommandOptions extends OperationOptions {
+  /**
+   * Where the command's standard output goes: this process's stdout (`inherit`, the default, as
+   * coh does) or its stderr (`stderr`), for callers whose stdout carries a machine-readable
+   * document.
+   */
+  readonly commandStdout?: "inherit" | "stderr";
+}
+
+async function execute(
+  argv: readonly string[],
+  signal: AbortSignal | undefined,
+  commandStdout: "inherit" | "stderr",
+): Promise<RunOutcome> {
   const [program, ...args] = argv as [string, ...string[]];
   let child: Deno.ChildProcess;
   try {
     const spawnOptions: Deno.CommandOptions = {
       args,
       stdin: "inherit",
-      stdout: "inherit",
+      stdout: commandStdout === "stderr" ? "piped" : "inherit",
       stderr: "inherit",
     };
     if (signal) spawnOptions.signal = signal;
@@ -80,7 +94,11 @@ async function execute(argv: readonly string[], signal?: AbortSignal): Promise<R
   } catch (error) {
     return { kind: "spawn-failed", error };
   }
+  const copied = commandStdout === "stderr"
+    ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {})
+    : Promise.resolve();
   const status = await child.status;
+  await copied;
   if (status.signal !== null) return { kind: "signal", signal: status.signal };
   return { kind: "exited", code: status.code };
 }
@@ -94,7 +112,7 @@ export async function runCommand(
   defaults: CohesixDefaults,
   gpuId: string,
   argv: readonly string[],
-  options: OperationOptions = {},
+  options: RunCommandOptions = {},
 ): Promise<void> {
   const { audit } = options;
   const callOptions = callOptionsOf(options);
@@ -131,7 +149,7 @@ export async function runCommand(
   };
   await append(start, callOptions);
 
-  const outcome = await execute(argv, options.signal);
+  const outcome = await execute(argv, options.signal, options.commandStdout ?? "inherit");
   // The EXIT breadcrumb is written even after an abort, so the status log is never left open.
   const exitOptions: CallOptions = options.timeoutMs === undefined
     ? {}
