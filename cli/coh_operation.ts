@@ -54,6 +54,8 @@ export interface CohOperation<T> {
   readonly progress?: boolean;
   /** Whether `--deadline-s` bounds it (not `run`, whose command runs as long as it needs). */
   readonly deadline?: boolean;
+  /** coh's failure line for `error` (default `ERR <verb> reason=<message>`). */
+  readonly failureLine?: (error: unknown) => string;
   /** Called with each transcript line as it is recorded (progress updates). */
   readonly onLine?: (line: string, progress: ProgressLine) => void;
   /** The operation itself. */
@@ -76,14 +78,18 @@ function localOnly(): OperationError {
   return new OperationError("this operation is local and does not talk to the Queen");
 }
 
-/** coh's failure line: the outermost message on one line. */
-export function cohFailureLine(verb: string, error: unknown): string {
+/**
+ * coh's failure line: `ERR <verb> [<detail> ]reason=<message>`, the outermost message on one
+ * line (CR and LF become spaces, as cohsh does).
+ */
+export function cohFailureLine(verb: string, error: unknown, detail?: string): string {
   const message = error instanceof CohesixError
     ? error.summary
     : error instanceof Error
     ? error.message
     : String(error);
-  return `ERR ${verb} reason=${message.replace(/[\r\n]+/g, " ")}`;
+  const prefix = detail ? `${detail} ` : "";
+  return `ERR ${verb} ${prefix}reason=${message.replace(/[\r\n]/g, " ")}`;
 }
 
 /** Runs `operation` for `ctx` and returns the exit status; never throws. */
@@ -133,7 +139,8 @@ export async function runCohOperation<T>(
     await progress.clear();
     const error = toPermissionError(raw);
     if (!globals.json && started) {
-      await io.out([...audit.lines, cohFailureLine(operation.verb, error)].join("\n") + "\n");
+      const failure = operation.failureLine?.(error) ?? cohFailureLine(operation.verb, error);
+      await io.out([...audit.lines, failure].join("\n") + "\n");
     }
     return await reportFailure(error, {
       ...failureContext,

@@ -26,4 +26,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "list GPUs, show a GPU's status, request a lease (coh gpu)",
     load: () => import("./commands/gpu.ts"),
   },
+  {
+    name: "run",
+    summary: "run a command under a GPU's active lease, with breadcrumbs (coh run)",
+    load: () => import("./commands/run.ts"),
+  },
+  {
+    name: "telemetry",
+    summary: "pull telemetry segments (coh), push a file as a segment (cohsh)",
+    load: () => import("./commands/telemetry.ts"),
+  },
 ];
