@@ -36,4 +36,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "pull telemetry segments (coh), push a file as a segment (cohsh)",
     load: () => import("./commands/telemetry.ts"),
   },
+  {
+    name: "peft",
+    summary: "export a LoRA job, import, activate or roll back a model (coh peft)",
+    load: () => import("./commands/peft.ts"),
+  },
 ];

@@ -6,7 +6,14 @@
  */
 
 import type { GpuInfo } from "../../client/gpu.ts";
-import { type FlagSpec, flagHelp, parseArgs, requiredFlag, stringFlag, uintValue } from "../args.ts";
+import {
+  flagHelp,
+  type FlagSpec,
+  parseArgs,
+  requiredFlag,
+  stringFlag,
+  uintValue,
+} from "../args.ts";
 import { runCohOperation } from "../coh_operation.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
 import { commandGroup, printHelp } from "../command_group.ts";

@@ -8,7 +8,7 @@
 
 import { UsageError } from "../../core/errors.ts";
 import { runNeed } from "../../core/permissions.ts";
-import { type FlagSpec, flagHelp, parseArgs, requiredFlag } from "../args.ts";
+import { flagHelp, type FlagSpec, parseArgs, requiredFlag } from "../args.ts";
 import { runCohOperation } from "../coh_operation.ts";
 import type { CliCommand } from "../command.ts";
 import { printHelp } from "../command_group.ts";

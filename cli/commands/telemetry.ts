@@ -11,7 +11,7 @@ import { normalizeDeviceId } from "../../client/telemetry_push.ts";
 import { readTelemetrySource } from "../../client/telemetry_source.ts";
 import { UsageError } from "../../core/errors.ts";
 import { readNeed, writeNeed } from "../../core/permissions.ts";
-import { type FlagSpec, flagHelp, parseArgs, requiredFlag, stringFlag } from "../args.ts";
+import { flagHelp, type FlagSpec, parseArgs, requiredFlag, stringFlag } from "../args.ts";
 import { cohFailureLine, runCohOperation } from "../coh_operation.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
 import { commandGroup, printHelp } from "../command_group.ts";
@@ -119,7 +119,9 @@ async function push(argv: readonly string[], ctx: CommandContext): Promise<numbe
       const records = new ProgressAudit((line) => {
         if (!line.startsWith("OK ECHO ") || line.includes("/ctl ")) return;
         written += 1;
-        progress.update(`telemetry push: record ${written}/${total} (${formatBytes(source.bytes)})`);
+        progress.update(
+          `telemetry push: record ${written}/${total} (${formatBytes(source.bytes)})`,
+        );
       });
       const result = await client.telemetryPush(device, source.text, {
         ...options,
