@@ -64,18 +64,24 @@ export function parseArgs(
       const name = eq > 0 ? arg.slice(0, eq) : arg;
       const spec = byName.get(name);
       if (spec === undefined) {
-        throw new UsageError(`cohesix ${command}: unknown option '${name}'`, {
+        throw new UsageError(`unknown option '${name}'`, {
           hint: `run cohesix ${command} --help for its options`,
         });
       }
       if (spec.value === undefined) {
-        if (eq > 0) throw new UsageError(`cohesix ${command}: ${name} takes no value`);
+        if (eq > 0) {
+          throw new UsageError(`${name} takes no value`, {
+            hint: `run cohesix ${command} --help for its options`,
+          });
+        }
         values[canonical(spec)] = true;
         continue;
       }
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) {
-        throw new UsageError(`cohesix ${command}: ${name} needs a value (${spec.value})`);
+        throw new UsageError(`${name} needs a value (${spec.value})`, {
+          hint: `run cohesix ${command} --help for its options`,
+        });
       }
       values[canonical(spec)] = value;
       continue;
@@ -84,7 +90,7 @@ export function parseArgs(
   }
   if (!help && positionals.length > maxPositionals) {
     throw new UsageError(
-      `cohesix ${command}: unexpected argument '${positionals[maxPositionals]}'`,
+      `unexpected argument '${positionals[maxPositionals]}'`,
       { hint: `run cohesix ${command} --help for its usage` },
     );
   }
@@ -101,7 +107,7 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
 export function requiredFlag(args: ParsedArgs, command: string, name: string): string {
   const value = stringFlag(args, name);
   if (value === undefined) {
-    throw new UsageError(`cohesix ${command}: --${name} is required`, {
+    throw new UsageError(`--${name} is required`, {
       hint: `run cohesix ${command} --help for its usage`,
     });
   }

@@ -30,13 +30,13 @@ export function commandGroup(
         return 0;
       }
       if (verb === undefined) {
-        throw new UsageError(`cohesix ${name} needs a subcommand: ${list}`, {
+        throw new UsageError(`a subcommand is needed: ${list}`, {
           hint: `run cohesix ${name} --help for the usage`,
         });
       }
       const run = Object.hasOwn(verbs, verb) ? verbs[verb] : undefined;
       if (run === undefined) {
-        throw new UsageError(`cohesix ${name}: unknown subcommand '${verb}' (expected ${list})`, {
+        throw new UsageError(`unknown subcommand '${verb}' (expected ${list})`, {
           hint: `run cohesix ${name} --help for the usage`,
         });
       }

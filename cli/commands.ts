@@ -41,4 +41,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "export a LoRA job, import, activate or roll back a model (coh peft)",
     load: () => import("./commands/peft.ts"),
   },
+  {
+    name: "ticket",
+    summary: "mint a capability ticket as cohsh does, or inspect one (offline)",
+    load: () => import("./commands/ticket.ts"),
+  },
 ];

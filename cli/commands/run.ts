@@ -63,7 +63,7 @@ export const command: CliCommand = {
     const commandLine = split.command;
     const program = commandLine[0];
     if (program === undefined || program.trim() === "") {
-      throw new UsageError("cohesix run: no command given", {
+      throw new UsageError("no command given", {
         hint: "usage: cohesix run --gpu ID -- CMD [ARG...]",
       });
     }
