@@ -46,4 +46,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "mint a capability ticket as cohsh does, or inspect one (offline)",
     load: () => import("./commands/ticket.ts"),
   },
+  {
+    name: "doctor",
+    summary: "check the policy, ticket, permissions and the console (coh doctor)",
+    load: () => import("./commands/doctor.ts"),
+  },
 ];
