@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the three examples for shipping to a host without this repository:
-#   dist/<name>.js   a single-file bundle per example; runs anywhere the same deno is installed:
-#                    deno run <its flags> dist/<name>.js ...
-#   dist/<name>      a self-contained executable per example (deno compile) with that example's
-#                    least permissions baked in; needs a denort (see below), no deno on the target.
+# Builds the `cohesix` CLI and the three examples for shipping to a host without this repository:
+#   dist/cohesix.js, dist/<name>.js   a single-file bundle each; runs anywhere the same deno is
+#                    installed: deno run <its flags> dist/<name>.js ...
+#   dist/cohesix, dist/<name>   a self-contained executable each (deno compile) with the
+#                    permissions chosen here baked in; needs a denort (see below), no deno on the
+#                    target. cohesix gets the loopback console (and its token variables) and nothing
+#                    else unless --cli-net, --cli-data and --cli-run say otherwise.
 # `deno compile` does not copy the running deno: it appends the program to *denort*, the Deno
 # runtime without the CLI, which it takes from $DENORT_BIN or from
 # $DENO_DIR/dl/release/v<version>/denort-<target>.zip (downloading that zip if it is missing).
@@ -22,8 +24,10 @@ usage() {
   cat <<EOF
 Usage: ./compile.sh [options]
 
-Bundles each example into dist/<name>.js and compiles it into dist/<name> (cohesix-lease-run,
-cohesix-peft-roundtrip, cohesix-telemetry-write-pull) with its least permissions baked in.
+Bundles the cohesix CLI into dist/cohesix.js and compiles it into dist/cohesix, with the
+permissions chosen below baked in; does the same for each example (dist/<name>.js, and
+cohesix-lease-run, cohesix-peft-roundtrip, cohesix-telemetry-write-pull) with its least
+permissions.
 
 Options:
   --target TARGET    build executables for TARGET instead of this host; one of:
@@ -34,6 +38,11 @@ Options:
                      relative to the directory they are started from)
   --fs-root DIR      also allow reading and writing DIR, for --fs-root DIR (a coh mount)
   --run CMDS         comma-separated commands cohesix-lease-run may start (default echo)
+  --cli-net LIST     comma-separated HOST:PORT consoles dist/cohesix may reach (default: --net)
+  --cli-data DIRS    comma-separated folders dist/cohesix may read and write (telemetry pull
+                     --out, peft folders, --mock-root, --fs-root, a --policy file's folder);
+                     default none
+  --cli-run CMDS     comma-separated programs 'cohesix run' may start (default none)
   --dist DIR         output folder (default dist)
   --bundle-only      write the bundles only, no executables
   --no-bundle        write the executables only, no bundles
@@ -70,6 +79,9 @@ net="127.0.0.1:31337"
 out_root="out/examples"
 fs_root=""
 run_cmds="echo"
+cli_net=""
+cli_data=""
+cli_run=""
 dist="dist"
 bundle_only=0
 no_bundle=0
@@ -88,6 +100,12 @@ while [ "$#" -gt 0 ]; do
     --fs-root=*) fs_root="${1#*=}"; shift ;;
     --run) [ "$#" -ge 2 ] || die 2 "--run needs a command list"; run_cmds="$2"; shift 2 ;;
     --run=*) run_cmds="${1#*=}"; shift ;;
+    --cli-net) [ "$#" -ge 2 ] || die 2 "--cli-net needs HOST:PORT[,HOST:PORT...]"; cli_net="$2"; shift 2 ;;
+    --cli-net=*) cli_net="${1#*=}"; shift ;;
+    --cli-data) [ "$#" -ge 2 ] || die 2 "--cli-data needs a folder list"; cli_data="$2"; shift 2 ;;
+    --cli-data=*) cli_data="${1#*=}"; shift ;;
+    --cli-run) [ "$#" -ge 2 ] || die 2 "--cli-run needs a command list"; cli_run="$2"; shift 2 ;;
+    --cli-run=*) cli_run="${1#*=}"; shift ;;
     --dist) [ "$#" -ge 2 ] || die 2 "--dist needs a folder"; dist="$(absolute "$2")"; shift 2 ;;
     --dist=*) dist="$(absolute "${1#*=}")"; shift ;;
     --bundle-only) bundle_only=1; shift ;;
@@ -120,6 +138,24 @@ net_port="${net##*:}"
 net_host="${net%:*}"
 [[ "$net" == *:* && -n "$net_host" && "$net_port" =~ ^[0-9]+$ && "$net_host" != *[[:space:],]* ]] ||
   die 2 "--net must be HOST:PORT, got '$net'"
+
+[ -n "$cli_net" ] || cli_net="$net"
+IFS=',' read -r -a cli_net_list <<<"$cli_net"
+for address in "${cli_net_list[@]}"; do
+  [[ "$address" == *:* && -n "${address%:*}" && "${address##*:}" =~ ^[0-9]+$ && "$address" != *[[:space:]]* ]] ||
+    die 2 "--cli-net must be HOST:PORT[,HOST:PORT...], got '$cli_net'"
+done
+[[ "$cli_data" != *[[:space:]]* && "$cli_run" != *[[:space:]]* ]] ||
+  die 2 "--cli-data and --cli-run are comma-separated lists without spaces"
+
+# The cohesix CLI: the consoles and their token variables; data folders and programs only when
+# the operator names them (README, "The cohesix CLI", has the per-subcommand table).
+cli_flags=(
+  "--allow-net=$cli_net"
+  "--allow-env=COH_AUTH_TOKEN,COHSH_AUTH_TOKEN"
+)
+[ -z "$cli_data" ] || cli_flags+=("--allow-read=$cli_data" "--allow-write=$cli_data")
+[ -z "$cli_run" ] || cli_flags+=("--allow-run=$cli_run")
 
 # Least permissions of each example (keep in sync with examples/TASKS.md).
 rw_paths="$out_root"
@@ -236,8 +272,11 @@ explain=(
   "The bundles need no denort: on a host with deno $deno_version, deno run <flags> $dist/<name>.js"
 )
 
-# 2. Bundles: plain JavaScript, one file per example, no deno.json needed to run them.
+# 2. Bundles: plain JavaScript, one file each, no deno.json needed to run them. The CLI's
+#    subcommands are dynamic imports with literal specifiers, so the bundle holds them all.
 if [ "$no_bundle" -eq 0 ]; then
+  deno bundle --quiet --platform=deno -o "$dist/cohesix.js" cli/main.ts
+  echo "bundle  $dist/cohesix.js   run: deno run ${cli_flags[*]} $dist/cohesix.js"
   for example in $EXAMPLES; do
     deno bundle --quiet --platform=deno -o "$dist/$example.js" "examples/$example.ts"
     set_flags "$example"
@@ -258,16 +297,25 @@ exe_dir="$dist"
 mkdir -p "$exe_dir"
 suffix=""
 [ "$target" != "x86_64-pc-windows-msvc" ] || suffix=".exe"
+# Prints the failure of a deno compile (its log) and stops.
+compile_failed() {
+  cat "$2" >&2
+  rm -f "$2"
+  [ -n "$denort_source" ] || die 3 "${explain[@]}"
+  die 1 "deno compile of $1 failed (output above)"
+}
+output="$exe_dir/cohesix$suffix"
+log="$(mktemp)"
+deno compile --quiet --target "$target" "${cli_flags[@]}" -o "$output" cli/main.ts >"$log" 2>&1 ||
+  compile_failed cli/main.ts "$log"
+rm -f "$log"
+echo "binary  $output   baked: ${cli_flags[*]}"
 for example in $EXAMPLES; do
   set_flags "$example"
   output="$exe_dir/$(binary_name "$example")$suffix"
   log="$(mktemp)"
-  if ! deno compile --quiet --target "$target" "${flags[@]}" -o "$output" "examples/$example.ts" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    [ -n "$denort_source" ] || die 3 "${explain[@]}"
-    die 1 "deno compile of examples/$example.ts failed (output above)"
-  fi
+  deno compile --quiet --target "$target" "${flags[@]}" -o "$output" "examples/$example.ts" >"$log" 2>&1 ||
+    compile_failed "examples/$example.ts" "$log"
   rm -f "$log"
   echo "binary  $output   baked: ${flags[*]}"
 done

@@ -19,7 +19,14 @@ import {
   tempCwd,
 } from "./examples_harness.ts";
 
-const BINARIES = ["cohesix-lease-run", "cohesix-peft-roundtrip", "cohesix-telemetry-write-pull"];
+const BINARIES = [
+  "cohesix",
+  "cohesix-lease-run",
+  "cohesix-peft-roundtrip",
+  "cohesix-telemetry-write-pull",
+];
+/** The subcommand modules the CLI loads lazily; each must be inside the bundle and the binary. */
+const CLI_COMMANDS = ["gpu", "run", "telemetry", "peft", "doctor", "ticket"];
 
 /** Runs compile.sh with `args`; DENORT_BIN, DENO_DIR and COHESIX_OFFLINE only as given. */
 async function compile(
@@ -79,6 +86,28 @@ Deno.test("bundles: written by compile.sh and run in --mock with the task flags"
       runTask("demo:telemetry", { cwd, script: `${dist}/telemetry_write_pull.js` }),
     ]);
     for (const run of [lease, peft, telemetry]) assert.equal(run?.code, 0, run?.stderr);
+
+    // The CLI bundle holds every lazily loaded subcommand and runs with the printed flags.
+    assert.ok(exists(`${dist}/cohesix.js`), "cohesix.js missing");
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `bundle  ${dist}/cohesix\\.js   run: deno run --allow-net=127\\.0\\.0\\.1:31337 ` +
+          "--allow-env=COH_AUTH_TOKEN,COHSH_AUTH_TOKEN ",
+      ),
+    );
+    const cli = (args: string[]) =>
+      runProcess(Deno.execPath(), ["run", "--quiet", `${dist}/cohesix.js`, ...args], {
+        cwd,
+        env: { NO_COLOR: "1" },
+      });
+    const gpus = await cli(["--mock", "--json", "gpu", "list"]);
+    assert.equal(gpus.code, 0, gpus.stderr);
+    assert.equal(JSON.parse(gpus.stdout).gpus.length, 2);
+    const doctor = await cli(["--mock", "doctor"]);
+    assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
+    const ticket = await cli(["ticket", "mint", "--role", "queen", "--secret", "s"]);
+    assert.match(ticket.stdout, /^cohesix-ticket-010000[0-9a-f]+\.[0-9a-f]{64}\n$/);
     assert.deepEqual(readAudit(cwd, "lease_run"), specMockAudit("lease_run"));
     assert.deepEqual(ackLines(readAudit(cwd, "peft_roundtrip")), peftExpectedAcks());
     assert.equal(
@@ -136,6 +165,38 @@ Deno.test({
         { DENORT_BIN: fake },
       );
       assert.equal(result.code, 0, result.stderr);
+      // The CLI: the console and its token variables, nothing else unless asked for.
+      assert.deepEqual(bakedPermissions(`${dist}/cohesix`), {
+        allow_read: null,
+        allow_write: null,
+        allow_net: ["127.0.0.1:4000"],
+        allow_env: ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN"],
+        allow_run: null,
+      });
+      const binary = new TextDecoder("latin1").decode(Deno.readFileSync(`${dist}/cohesix`));
+      for (const name of CLI_COMMANDS) {
+        assert.ok(binary.includes(`commands/${name}.ts`), `${name} is not in the binary`);
+      }
+      const chosen = await compile([
+        "--no-bundle",
+        "--dist",
+        `${dir}/chosen`,
+        "--cli-net",
+        "10.0.0.5:31337,127.0.0.1:31337",
+        "--cli-data",
+        "out/cohesix,mnt/coh",
+        "--cli-run",
+        "nvidia-smi",
+      ], { DENORT_BIN: fake });
+      assert.equal(chosen.code, 0, chosen.stderr);
+      assert.deepEqual(bakedPermissions(`${dir}/chosen/cohesix`), {
+        allow_read: ["out/cohesix", "mnt/coh"],
+        allow_write: ["out/cohesix", "mnt/coh"],
+        allow_net: ["10.0.0.5:31337", "127.0.0.1:31337"],
+        allow_env: ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN"],
+        allow_run: ["nvidia-smi"],
+      });
+
       const rw = ["out/examples", "mnt/coh"];
       const common = {
         allow_read: rw,
