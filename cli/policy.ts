@@ -11,7 +11,7 @@
 import { type CohesixDefaults, COHSH_POLICY_SHA256, DEFAULTS } from "../core/defaults.ts";
 import { PolicyError } from "../core/errors.ts";
 import { type PermissionNeed, readNeed } from "../core/permissions.ts";
-import { type CohshPolicy, loadCohPolicy, loadCohshPolicy } from "../core/policy.ts";
+import type { CohshPolicy } from "../core/policy.ts";
 import type { GlobalOptions } from "./global_flags.ts";
 
 /** The read permission `--policy` needs (none without it). */
@@ -45,6 +45,8 @@ export async function cohDefaultsOf(
 ): Promise<CohesixDefaults> {
   if (globals.policy === undefined) return base;
   try {
+    // Loaded only when a policy file is given: most runs never parse TOML.
+    const { loadCohPolicy } = await import("../core/policy.ts");
     return await loadCohPolicy(globals.policy, { base });
   } catch (error) {
     throw otherKindHint(error, "coh", base);
@@ -61,6 +63,7 @@ export async function cohshPolicyOf(
 ): Promise<CohshPolicy | undefined> {
   if (globals.policy === undefined) return undefined;
   try {
+    const { loadCohshPolicy } = await import("../core/policy.ts");
     return await loadCohshPolicy(globals.policy, { base });
   } catch (error) {
     throw otherKindHint(error, "cohsh", base);

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { concatBytes } from "../core/bytes.ts";
 import {
   CohesixError,
@@ -161,9 +160,23 @@ export interface FileDigest {
   readonly bytes: number;
 }
 
+type Sha256 = { update(chunk: Uint8Array): unknown; digest(encoding: "hex"): string };
+let nodeCrypto: Promise<typeof import("node:crypto")> | undefined;
+
+/**
+ * A streaming SHA-256. `node:crypto` is loaded on first use: loading it costs about 40 ms, which
+ * a one-shot command that hashes nothing should not pay.
+ */
+async function newSha256(): Promise<Sha256> {
+  nodeCrypto ??= import("node:crypto");
+  return (await nodeCrypto).createHash("sha256");
+}
+
 /** SHA-256 of `bytes` as lowercase hex. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const hash = await newSha256();
+  hash.update(bytes);
+  return hash.digest("hex");
 }
 
 /** Hashes a local file in chunks; an empty file or one above `maxBytes` is refused. */
@@ -172,7 +185,7 @@ export async function hashFileBounded(
   maxBytes: number,
   limit: string,
 ): Promise<FileDigest> {
-  const hash = createHash("sha256");
+  const hash = await newSha256();
   const bytes = await streamBounded(path, maxBytes, limit, (chunk) => {
     hash.update(chunk);
   });
@@ -263,7 +276,7 @@ export async function copyFileWithHash(
   maxBytes: number,
   limit: string,
 ): Promise<FileDigest> {
-  const hash = createHash("sha256");
+  const hash = await newSha256();
   let bytes = 0;
   await writeViaTemp(dest, async (file) => {
     bytes = await streamBounded(source, maxBytes, limit, async (chunk) => {

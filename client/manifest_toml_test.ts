@@ -3,14 +3,17 @@ import { sha256Hex } from "./local_files.ts";
 import { renderManifest, tomlString } from "./manifest_toml.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
-const digest = (text: string) => ({ sha256: sha256Hex(enc(text)), bytes: enc(text).length });
+const digest = async (text: string) => ({
+  sha256: await sha256Hex(enc(text)),
+  bytes: enc(text).length,
+});
 
 // Inputs of Python's `peft_roundtrip --mock` (OPERATIONS.md §4.9) and their published hashes.
-const ADAPTER = digest("adapter-bytes");
-const LORA = digest('{"rank":8}');
-const METRICS = digest('{"loss":0.02}');
-const POLICY = digest('[policy]\nname = "default"\n');
-const TELEMETRY = digest("telemetry-v1\n");
+const ADAPTER = await digest("adapter-bytes");
+const LORA = await digest('{"rank":8}');
+const METRICS = await digest('{"loss":0.02}');
+const POLICY = await digest('[policy]\nname = "default"\n');
+const TELEMETRY = await digest("telemetry-v1\n");
 
 Deno.test("input digests match the §4.9 worked example", () => {
   assert.deepEqual(ADAPTER, {
