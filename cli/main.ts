@@ -12,6 +12,8 @@ import type { CliCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { GLOBAL_FLAGS, type GlobalOptions, splitGlobalFlags } from "./global_flags.ts";
 import { type CliIo, denoIo } from "./io.ts";
+
+export type { CliIo } from "./io.ts";
 import { reportFailure } from "./report.ts";
 import { VERSION } from "./version.ts";
 

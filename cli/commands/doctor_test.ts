@@ -48,7 +48,7 @@ Deno.test("doctor: nothing listening is a console failure; a tampered policy a p
   await using dir = await tempDir();
   const tampered = `${dir.path}/coh_policy.toml`;
   await Deno.writeTextFile(tampered, (await Deno.readTextFile(COH_POLICY)) + "\n");
-  const port = await freePort();
+  const port = freePort();
   const run = await runCli([
     "doctor",
     "--policy",
@@ -87,7 +87,7 @@ Deno.test("doctor --mock --json: skips the console checks, one document", async 
   );
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConsoleServer } from "../../server/console_server.ts";
-import { recordedCohStdout, runCli, tcpFlags, tempDir } from "../../tests/cli_harness.ts";
+import { recordedCohStdout, runCli, tcpFlags } from "../../tests/cli_harness.ts";
 
 Deno.test("gpu list over TCP prints coh's live transcript byte for byte", async () => {
   await using server = await ConsoleServer.start({ seed: "queen" });

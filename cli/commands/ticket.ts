@@ -24,14 +24,7 @@ import {
 } from "../../wire/ticket.ts";
 import { parseTicketConfig, ticketSecretFor } from "../../wire/ticket_config.ts";
 import { mintTicketForRole, verifyTicket } from "../../wire/ticket_mint.ts";
-import {
-  flagHelp,
-  type FlagSpec,
-  parseArgs,
-  requiredFlag,
-  stringFlag,
-  uintValue,
-} from "../args.ts";
+import { flagHelp, type FlagSpec, parseArgs, stringFlag, uintValue } from "../args.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
 import { commandGroup, printHelp } from "../command_group.ts";
 
