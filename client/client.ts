@@ -10,12 +10,19 @@ import type { Backend } from "../backends/backend.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import type { CohesixAudit } from "./audit.ts";
 import { type GpuInfo, gpuList, gpuStatus } from "./gpu.ts";
+import {
+  gpuPublish,
+  type GpuPublishOptions,
+  type GpuPublishRequest,
+  type GpuPublishResult,
+} from "./gpu_publish.ts";
 import { queenKill } from "./kill.ts";
 import { gpuLease, type GpuLeaseArgs } from "./lease.ts";
 import { peftActivate, peftRollback } from "./peft_activate.ts";
 import { peftExport, type PeftExportResult } from "./peft_export.ts";
 import { peftImport, type PeftImportArgs, type PeftImportResult } from "./peft_import.ts";
 import type { RegistryState } from "./registry_state.ts";
+import type { BridgeNode } from "../queen/bridge_wire.ts";
 import type { OperationOptions } from "./remote.ts";
 import { runCommand } from "./run.ts";
 import { telemetryPull, type TelemetryPullResult } from "./telemetry_pull.ts";
@@ -24,6 +31,15 @@ import {
   type TelemetryPushOptions,
   type TelemetryPushResult,
 } from "./telemetry_push.ts";
+
+/** Options of {@link CohesixClient.peftImport}. */
+export interface PeftImportOptions extends OperationOptions {
+  /**
+   * Publish the registry to the Queen after the import (coh `--publish`); `true` publishes
+   * upstream's mock inventory, `{ nodes }` the given GPU nodes. Replaces the Queen's `/gpu`.
+   */
+  readonly publish?: boolean | { readonly nodes?: readonly BridgeNode[] };
+}
 
 /** Runs the Cohesix client operations against one backend. */
 export class CohesixClient {
@@ -96,9 +112,37 @@ export class CohesixClient {
     return peftExport(this.backend, this.defaults, jobId, outDir, audit, options);
   }
 
-  /** Imports an exported job's adapter into the local model registry (no remote call). */
-  peftImport(args: PeftImportArgs, audit?: CohesixAudit): Promise<PeftImportResult> {
-    return peftImport(this.defaults, args, audit);
+  /**
+   * Imports an exported job's adapter into the local model registry (no remote call); with
+   * `publish`, then publishes the registry to the Queen as `coh peft import --publish` does —
+   * which **replaces the Queen's whole `/gpu` snapshot** (see {@link gpuPublish}).
+   */
+  peftImport(
+    args: PeftImportArgs,
+    audit?: CohesixAudit,
+    options: PeftImportOptions = {},
+  ): Promise<PeftImportResult> {
+    const { publish, ...callOptions } = options;
+    if (publish === undefined || publish === false) return peftImport(this.defaults, args, audit);
+    return peftImport(this.defaults, args, audit, {
+      backend: this.backend,
+      options: callOptions,
+      ...(publish === true || publish.nodes === undefined ? {} : { nodes: publish.nodes }),
+    });
+  }
+
+  /**
+   * Publishes the GPU namespace (an inventory's nodes, upstream's mock inventory by default) and
+   * the model registry to the Queen through `/gpu/bridge/ctl`, as `gpu-bridge-host --publish`
+   * does, and checks `/gpu/bridge/status` confirms it. **A publish replaces the Queen's whole
+   * `/gpu` snapshot**: GPU nodes are re-created with empty lease and status logs, `/gpu/models`
+   * holds exactly the published models, `/gpu/models/active` restarts at the published one.
+   */
+  gpuPublish(
+    request: GpuPublishRequest = {},
+    options: GpuPublishOptions = {},
+  ): Promise<GpuPublishResult> {
+    return gpuPublish(this.backend, this.defaults, request, options);
   }
 
   /** Activates an imported model locally, then on the Queen. */
