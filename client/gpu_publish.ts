@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { Backend } from "../backends/backend.ts";
+import type { Backend, CallOptions } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { CommandError, PublishError } from "../core/errors.ts";
 import {
@@ -23,11 +23,10 @@ import {
   BRIDGE_STATUS_PATH,
   type BridgeNode,
 } from "../queen/bridge_wire.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { type BridgeSnapshot, buildBridgeSnapshot } from "./bridge_snapshot.ts";
 import { bridgeNodeOf, MOCK_GPU_INVENTORY } from "./gpu_inventory.ts";
 import { DEFAULT_MODEL_CATALOG, loadModelCatalog, type ModelCatalog } from "./model_catalog.ts";
-import { type OperationOptions, readFileCapped } from "./remote.ts";
+import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
 import { decodeUtf8, encodeUtf8, lastNonEmptyLine } from "./text.ts";
 
 /** What to publish. */
@@ -42,12 +41,6 @@ export interface GpuPublishRequest {
    * without it (or when it holds no models) upstream's default catalogue is published.
    */
   readonly registryRoot?: string;
-}
-
-/** Options of a publish: the transcript, plus the per-call options of every write and read. */
-export interface GpuPublishOptions extends OperationOptions {
-  /** Collects `OK ECHO path=/gpu/bridge/ctl bytes=<n> sha256=<hex>` on success. */
-  readonly audit?: CohesixAudit;
 }
 
 /** What was published. */
@@ -95,9 +88,10 @@ export async function gpuPublish(
   backend: Backend,
   defaults: CohesixDefaults,
   request: GpuPublishRequest = {},
-  options: GpuPublishOptions = {},
+  options: OperationOptions = {},
 ): Promise<GpuPublishResult> {
-  const { audit, ...callOptions } = options;
+  const { audit } = options;
+  const callOptions = callOptionsOf(options);
   const { snapshot, catalog, nodes } = await prepareGpuPublish(defaults, request);
   const expected = `state=ok bytes=${snapshot.bytes.length} sha256=${snapshot.sha256}`;
   for (const [index, line] of snapshot.lines.entries()) {
@@ -139,7 +133,7 @@ export async function gpuPublish(
   };
 }
 
-async function readStatus(backend: Backend, options: OperationOptions): Promise<string> {
+async function readStatus(backend: Backend, options: CallOptions): Promise<string> {
   const bytes = await readFileCapped(
     backend,
     BRIDGE_STATUS_PATH,
@@ -150,7 +144,7 @@ async function readStatus(backend: Backend, options: OperationOptions): Promise<
   return lastNonEmptyLine(decodeUtf8(bytes, BRIDGE_STATUS_PATH)) ?? "";
 }
 
-async function readStatusQuietly(backend: Backend, options: OperationOptions): Promise<string> {
+async function readStatusQuietly(backend: Backend, options: CallOptions): Promise<string> {
   try {
     return await readStatus(backend, options);
   } catch {

@@ -8,12 +8,12 @@
  */
 
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError, OperationError } from "../core/errors.ts";
+import { LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { BridgeNode } from "../queen/bridge_wire.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { gpuPublish, type GpuPublishResult } from "./gpu_publish.ts";
+import type { OperationOptions } from "./remote.ts";
 import {
   copyFileWithHash,
   ensureDir,
@@ -28,7 +28,6 @@ import {
   writeFileAtomic,
 } from "./local_files.ts";
 import { renderManifest } from "./manifest_toml.ts";
-import type { OperationOptions } from "./remote.ts";
 import { decodeUtf8, encodeUtf8, firstNonEmptyLine } from "./text.ts";
 
 /** Arguments of a PEFT import. */
@@ -52,12 +51,20 @@ export interface PeftImportArgs {
  * models, the active pointer reset); see `gpuPublish`.
  */
 export interface PeftImportPublish {
-  /** The Queen to publish to. */
-  readonly backend: Backend;
+  /** The Queen to publish to (`CohesixClient.peftImport` fills in its own backend). */
+  readonly backend?: Backend;
   /** The GPU nodes (upstream's mock inventory when absent). */
   readonly nodes?: readonly BridgeNode[];
-  /** Per-call options of the publish's writes and read. */
-  readonly options?: OperationOptions;
+}
+
+/**
+ * Options of a PEFT import: the common operation options (the import itself sends no request),
+ * and `publish` to publish the registry afterwards as coh `--publish` does (`true`: upstream's
+ * mock inventory). A publish replaces the Queen's `/gpu` snapshot.
+ */
+export interface PeftImportOptions extends OperationOptions {
+  /** Publish the registry after the import; see {@link PeftImportPublish}. */
+  readonly publish?: boolean | PeftImportPublish;
 }
 
 /** What an import wrote. */
@@ -97,24 +104,25 @@ async function precheckSize(path: string, max: number, limit: string): Promise<v
 export async function peftImport(
   defaults: CohesixDefaults,
   args: PeftImportArgs,
-  audit?: CohesixAudit,
-  publish?: PeftImportPublish,
+  options: PeftImportOptions = {},
 ): Promise<PeftImportResult> {
+  const { publish, ...rest } = options;
+  const publishTo = publish === true ? {} : publish === false ? undefined : publish;
+  if (publishTo !== undefined && publishTo.backend === undefined) {
+    throw new ValidationError("peft import with publish needs the backend to publish to", {
+      hint: "use CohesixClient.peftImport, or pass publish: { backend }",
+    });
+  }
   const imported = await importModel(defaults, args);
-  if (publish === undefined) {
-    audit?.pushLine(importLine(imported));
+  if (publishTo === undefined) {
+    rest.audit?.pushLine(importLine(imported));
     return imported;
   }
-  const published = await gpuPublish(
-    publish.backend,
-    defaults,
-    {
-      registryRoot: args.registryRoot,
-      ...(publish.nodes === undefined ? {} : { nodes: publish.nodes }),
-    },
-    { ...publish.options, ...(audit === undefined ? {} : { audit }) },
-  );
-  audit?.pushLine(importLine(imported));
+  const published = await gpuPublish(publishTo.backend!, defaults, {
+    registryRoot: args.registryRoot,
+    ...(publishTo.nodes === undefined ? {} : { nodes: publishTo.nodes }),
+  }, rest);
+  rest.audit?.pushLine(importLine(imported));
   return { ...imported, published };
 }
 
