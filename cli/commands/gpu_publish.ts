@@ -44,20 +44,26 @@ Prints one line per publish: 'published bytes=<n> sha256=<hex> gpus=<ids> models
 active=<id>' (with --json, one JSON object per line).
 `;
 
-type InventoryChoice =
+/** Where the GPU nodes come from. */
+export type InventoryChoice =
   | { readonly kind: "nvidia-smi" }
   | { readonly kind: "mock" }
   | { readonly kind: "file"; readonly path: string };
 
-interface PublishArgs {
+/** The parsed arguments of `gpu publish`. */
+export interface GpuPublishArgs {
+  /** `--registry DIR`. */
   readonly registry: string;
+  /** The inventory flag (nvidia-smi when none is given, as gpu-bridge-host uses NVML). */
   readonly inventory: InventoryChoice;
+  /** `--interval-ms N`, if given. */
   readonly intervalMs: number | undefined;
+  /** `-h`/`--help`. */
   readonly help: boolean;
 }
 
 /** Parses the arguments after `gpu publish`. */
-export function parseGpuPublishArgs(argv: readonly string[]): PublishArgs {
+export function parseGpuPublishArgs(argv: readonly string[]): GpuPublishArgs {
   let registry: string | undefined;
   let intervalMs: number | undefined;
   let help = false;
