@@ -306,6 +306,16 @@ Deno.test("examples over TCP against the in-repo console server", async (t) => {
   );
 });
 
+Deno.test("peft_roundtrip --export-root with several jobs asks for --job-id", async () => {
+  await withCwd(async (cwd) => {
+    writeCohMockExport(`${cwd}/out/examples/peft_export`, "job_a");
+    writeCohMockExport(`${cwd}/out/examples/peft_export`, "job_b");
+    const result = await runTask("peft:publish", { cwd, port: 9, env: { COH_AUTH_TOKEN: TOKEN } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /holds 2 jobs \(job_a, job_b\); name one with --job-id/);
+  });
+});
+
 /** An export as `coh peft export --mock --job <job> --out <root>` writes it (literal `\n`s). */
 function writeCohMockExport(root: string, job: string): void {
   Deno.mkdirSync(`${root}/${job}`, { recursive: true });
