@@ -10,7 +10,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { utf8Length } from "../core/paths.ts";
 import { catSummary, splitNodeLines, truncateUtf8 } from "./cat_text.ts";
@@ -124,7 +124,7 @@ const lossyDecoder = new TextDecoder();
 
 /** `xx` of `/shard/<xx>`: the first byte of SHA-256(worker id), lowercase hex. */
 export function shardOf(workerId: string): string {
-  return createHash("sha256").update(workerId).digest("hex").slice(0, 2);
+  return sha256Hex(workerId).slice(0, 2);
 }
 
 /** The Queen's namespace: node tree, workers, telemetry, log and lifecycle state. */
@@ -802,7 +802,7 @@ export class QueenNamespace {
     }
     if (payload === "end") {
       const data = Uint8Array.from(atob(pending.received), (c) => c.charCodeAt(0));
-      const sha = createHash("sha256").update(data).digest("hex");
+      const sha = sha256Hex(data);
       this.#bridge = undefined;
       if (data.length !== pending.bytes || sha !== pending.sha256) {
         setStatus("state=err reason=digest-mismatch");
