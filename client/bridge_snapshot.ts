@@ -11,9 +11,9 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { LimitError, ValidationError } from "../core/errors.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import {
   base64OfBytes,
   BRIDGE_CHUNK_PREFIX,
@@ -82,7 +82,7 @@ export function buildBridgeSnapshot(
       { hint: "publish fewer GPUs or models, or smaller manifests" },
     );
   }
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const sha256 = sha256Hex(bytes);
   const lines = publishLines(bytes, sha256, defaults.console.maxEchoLen);
   // The Queen logs every line since `begin` in /gpu/bridge/ctl, which holds 128 KiB.
   const logBytes = lines.reduce((sum, line) => sum + line.length + 1, 0);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 import { base64OfText, parseBridgeSnapshot, renderBridgeSnapshot } from "./bridge_wire.ts";
 import { NamespaceError } from "./namespace_error.ts";
 import { QueenNamespace } from "./queen_namespace.ts";
@@ -9,7 +9,7 @@ const encoder = new TextEncoder();
 
 function publishLines(text: string, announce = encoder.encode(text).length): string[] {
   const b64 = base64OfText(text);
-  const sha = createHash("sha256").update(encoder.encode(text)).digest("hex");
+  const sha = sha256Hex(encoder.encode(text));
   const chunks = b64.match(/.{1,124}/g) ?? [];
   return [`begin bytes=${announce} sha256=${sha}`, ...chunks.map((c) => `b64:${c}`), "end"];
 }

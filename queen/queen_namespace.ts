@@ -10,7 +10,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { utf8Length } from "../core/paths.ts";
 import { catSummary, splitNodeLines, truncateUtf8 } from "./cat_text.ts";
@@ -132,7 +132,7 @@ const lossyDecoder = new TextDecoder();
 
 /** `xx` of `/shard/<xx>`: the first byte of SHA-256(worker id), lowercase hex. */
 export function shardOf(workerId: string): string {
-  return createHash("sha256").update(workerId).digest("hex").slice(0, 2);
+  return sha256Hex(workerId).slice(0, 2);
 }
 
 /** The Queen's namespace: node tree, workers, telemetry, log and lifecycle state. */
@@ -812,7 +812,7 @@ export class QueenNamespace {
     const data = bytesOfBase64(pending.received);
     if (
       data === undefined || data.length !== pending.bytes ||
-      createHash("sha256").update(data).digest("hex") !== pending.sha256
+      sha256Hex(data) !== pending.sha256
     ) {
       throw fail();
     }
