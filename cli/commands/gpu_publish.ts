@@ -125,13 +125,18 @@ export function parseGpuPublishArgs(argv: readonly string[]): GpuPublishArgs {
   return { registry, inventory: inventories[0] ?? { kind: "nvidia-smi" }, intervalMs, help };
 }
 
-function inventoryNeeds(inventory: InventoryChoice): PermissionNeed[] {
+/** The permissions an inventory needs (for `peft import --publish` too). */
+export function inventoryNeeds(inventory: InventoryChoice): PermissionNeed[] {
   if (inventory.kind === "file") return [readNeed("the inventory file", inventory.path)];
   if (inventory.kind === "nvidia-smi") return [runNeed("the GPU inventory", "nvidia-smi")];
   return [];
 }
 
-async function loadNodes(inventory: InventoryChoice, signal: AbortSignal): Promise<BridgeNode[]> {
+/** The GPU nodes of an inventory (for `peft import --publish` too). */
+export async function loadInventoryNodes(
+  inventory: InventoryChoice,
+  signal: AbortSignal,
+): Promise<BridgeNode[]> {
   switch (inventory.kind) {
     case "mock":
       return mockInventoryNodes();
@@ -204,7 +209,7 @@ export async function runGpuPublish(
       }\n`,
     );
   const publishOnce = async (): Promise<GpuPublishResult> => {
-    const nodes = await loadNodes(args.inventory, interrupt);
+    const nodes = await loadInventoryNodes(args.inventory, interrupt);
     const result = await gpuPublish(backend, defaults, { nodes, registryRoot: args.registry }, {
       signal: interrupt,
       timeoutMs: ctx.globals.timeoutMs,
