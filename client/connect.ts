@@ -94,8 +94,8 @@ export function resolveAuthToken(
 
 /**
  * Checks the backend's permissions, then opens it. Close it with `await using` or `close()`.
- * Only the chosen backend's module is loaded (a one-shot CLI command starts faster for it); the
- * literal `import()`s keep every backend in bundles and compiled binaries.
+ * Only the chosen backend's modules are loaded (a mock run never loads the TCP stack, a TCP run
+ * never loads the Queen model): start-up is most of what a one-shot command costs.
  */
 export async function openBackend(
   choice: BackendChoice,

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { Sha256 } from "../core/sha256.ts";
 import { concatBytes } from "../core/bytes.ts";
 import {
   CohesixError,
@@ -160,24 +161,8 @@ export interface FileDigest {
   readonly bytes: number;
 }
 
-type Sha256 = { update(chunk: Uint8Array): unknown; digest(encoding: "hex"): string };
-let nodeCrypto: Promise<typeof import("node:crypto")> | undefined;
-
-/**
- * A streaming SHA-256. `node:crypto` is loaded on first use: loading it costs about 40 ms, which
- * a one-shot command that hashes nothing should not pay.
- */
-async function newSha256(): Promise<Sha256> {
-  nodeCrypto ??= import("node:crypto");
-  return (await nodeCrypto).createHash("sha256");
-}
-
 /** SHA-256 of `bytes` as lowercase hex. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const hash = await newSha256();
-  hash.update(bytes);
-  return hash.digest("hex");
-}
+export { sha256Hex } from "../core/sha256.ts";
 
 /** Hashes a local file in chunks; an empty file or one above `maxBytes` is refused. */
 export async function hashFileBounded(
@@ -185,12 +170,12 @@ export async function hashFileBounded(
   maxBytes: number,
   limit: string,
 ): Promise<FileDigest> {
-  const hash = await newSha256();
+  const hash = new Sha256();
   const bytes = await streamBounded(path, maxBytes, limit, (chunk) => {
     hash.update(chunk);
   });
   if (bytes === 0) throw new OperationError(`${path} is empty`);
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: hash.hexDigest(), bytes };
 }
 
 function tempNameFor(path: string): string {
@@ -276,7 +261,7 @@ export async function copyFileWithHash(
   maxBytes: number,
   limit: string,
 ): Promise<FileDigest> {
-  const hash = await newSha256();
+  const hash = new Sha256();
   let bytes = 0;
   await writeViaTemp(dest, async (file) => {
     bytes = await streamBounded(source, maxBytes, limit, async (chunk) => {
@@ -285,5 +270,5 @@ export async function copyFileWithHash(
     });
     if (bytes === 0) throw new OperationError(`${source} is empty`);
   });
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: hash.hexDigest(), bytes };
 }

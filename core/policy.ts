@@ -11,6 +11,7 @@
  * @module
  */
 
+import { sha256Hex } from "./sha256.ts";
 import {
   type CohesixDefaults,
   COHSH_POLICY_SHA256,
@@ -18,7 +19,6 @@ import {
   type RetryPolicy,
 } from "./defaults.ts";
 import { PermissionError, PolicyError } from "./errors.ts";
-import { sha256Hex } from "./sha256.ts";
 import { parsePolicyToml, type PolicyTomlDocument, type PolicyTomlValue } from "./policy_toml.ts";
 
 /** Largest policy file read (the release's files are about 1 KiB). */

@@ -1,8 +1,8 @@
 /**
- * SHA-256 (FIPS 180-4) of a small byte string, synchronously and without `node:crypto`: loading
- * Node's crypto costs a one-shot CLI command about 40 ms, more than the whole rest of its start.
- * For the short inputs hashed on the way (a worker id, a policy file, a published snapshot);
- * large files are hashed with `node:crypto` as they stream (`client/local_files.ts`).
+ * SHA-256 (FIPS 180-4) without `node:crypto`: loading Node's crypto layer costs a Deno process
+ * about 25 ms and 9 MiB at start-up, more than every hash this client computes. Incremental, so
+ * adapters and snapshots are hashed while they stream; verified against `node:crypto` and the
+ * FIPS vectors in `sha256_test.ts`.
  *
  * @module
  */
@@ -74,77 +74,125 @@ const K = new Uint32Array([
   0xc67178f2,
 ]);
 
-function rotr(x: number, n: number): number {
-  return (x >>> n) | (x << (32 - n));
-}
+const INITIAL = [
+  0x6a09e667,
+  0xbb67ae85,
+  0x3c6ef372,
+  0xa54ff53a,
+  0x510e527f,
+  0x9b05688c,
+  0x1f83d9ab,
+  0x5be0cd19,
+];
 
-/** SHA-256 of `input` (UTF-8 for a string) as 32 bytes. */
-export function sha256(input: Uint8Array | string): Uint8Array {
-  const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  // Padding: 0x80, zeros, then the bit length as a 64-bit big-endian integer.
-  const length = Math.ceil((data.length + 9) / 64) * 64;
-  const padded = new Uint8Array(length);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = data.length * 8;
-  view.setUint32(length - 8, Math.floor(bits / 0x1_0000_0000));
-  view.setUint32(length - 4, bits >>> 0);
-  const h = new Uint32Array([
-    0x6a09e667,
-    0xbb67ae85,
-    0x3c6ef372,
-    0xa54ff53a,
-    0x510e527f,
-    0x9b05688c,
-    0x1f83d9ab,
-    0x5be0cd19,
-  ]);
-  const w = new Uint32Array(64);
-  for (let block = 0; block < length; block += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(block + i * 4);
+const encoder = new TextEncoder();
+
+/** An incremental SHA-256: `update` as often as needed, then `digest` once. */
+export class Sha256 {
+  readonly #state = new Uint32Array(INITIAL);
+  readonly #block = new Uint8Array(64);
+  readonly #words = new Uint32Array(64);
+  #blockLength = 0;
+  #totalBytes = 0;
+  #finished = false;
+
+  /** Adds `data` (text is hashed as UTF-8); returns this hasher for chaining. */
+  update(data: Uint8Array | string): this {
+    if (this.#finished) throw new Error("Sha256: update after digest");
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    this.#totalBytes += bytes.length;
+    let offset = 0;
+    if (this.#blockLength > 0) {
+      const take = Math.min(64 - this.#blockLength, bytes.length);
+      this.#block.set(bytes.subarray(0, take), this.#blockLength);
+      this.#blockLength += take;
+      offset = take;
+      if (this.#blockLength < 64) return this;
+      this.#compress(this.#block, 0);
+      this.#blockLength = 0;
+    }
+    while (bytes.length - offset >= 64) {
+      this.#compress(bytes, offset);
+      offset += 64;
+    }
+    this.#block.set(bytes.subarray(offset), 0);
+    this.#blockLength = bytes.length - offset;
+    return this;
+  }
+
+  /** The 32-byte digest of everything added. */
+  digest(): Uint8Array {
+    if (this.#finished) throw new Error("Sha256: digest called twice");
+    this.#finished = true;
+    const bits = this.#totalBytes * 8;
+    const block = this.#block;
+    block[this.#blockLength++] = 0x80;
+    if (this.#blockLength > 56) {
+      block.fill(0, this.#blockLength);
+      this.#compress(block, 0);
+      this.#blockLength = 0;
+    }
+    block.fill(0, this.#blockLength);
+    const view = new DataView(block.buffer, block.byteOffset, 64);
+    view.setUint32(56, Math.floor(bits / 0x100000000));
+    view.setUint32(60, bits >>> 0);
+    this.#compress(block, 0);
+    const out = new Uint8Array(32);
+    const outView = new DataView(out.buffer);
+    for (let i = 0; i < 8; i++) outView.setUint32(i * 4, this.#state[i]!);
+    return out;
+  }
+
+  /** The digest as lowercase hex. */
+  hexDigest(): string {
+    let hex = "";
+    for (const byte of this.digest()) hex += byte.toString(16).padStart(2, "0");
+    return hex;
+  }
+
+  #compress(bytes: Uint8Array, offset: number): void {
+    const w = this.#words;
+    for (let i = 0; i < 16; i++) {
+      const j = offset + i * 4;
+      w[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
+    }
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15]!;
       const b = w[i - 2]!;
-      const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
-      const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
+    const s = this.#state;
+    let a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!, e = s[4]!, f = s[5]!, g = s[6]!, h = s[7]!;
     for (let i = 0; i < 64; i++) {
-      const s1 = rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25);
-      const ch = (e! & f!) ^ (~e! & g!);
-      const t1 = (hh! + s1 + ch + K[i]! + w[i]!) >>> 0;
-      const s0 = rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22);
-      const maj = (a! & b!) ^ (a! & c!) ^ (b! & c!);
-      const t2 = (s0 + maj) >>> 0;
-      hh = g;
+      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (h + s1 + ch + K[i]! + w[i]!) | 0;
+      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (s0 + maj) | 0;
+      h = g;
       g = f;
       f = e;
-      e = (d! + t1) >>> 0;
+      e = (d + t1) | 0;
       d = c;
       c = b;
       b = a;
-      a = (t1 + t2) >>> 0;
+      a = (t1 + t2) | 0;
     }
-    h[0] = h[0]! + a!;
-    h[1] = h[1]! + b!;
-    h[2] = h[2]! + c!;
-    h[3] = h[3]! + d!;
-    h[4] = h[4]! + e!;
-    h[5] = h[5]! + f!;
-    h[6] = h[6]! + g!;
-    h[7] = h[7]! + hh!;
+    s[0] = (s[0]! + a) | 0;
+    s[1] = (s[1]! + b) | 0;
+    s[2] = (s[2]! + c) | 0;
+    s[3] = (s[3]! + d) | 0;
+    s[4] = (s[4]! + e) | 0;
+    s[5] = (s[5]! + f) | 0;
+    s[6] = (s[6]! + g) | 0;
+    s[7] = (s[7]! + h) | 0;
   }
-  const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i]!);
-  return out;
 }
 
-/** SHA-256 of `input` as lowercase hex. */
-export function sha256Hex(input: Uint8Array | string): string {
-  let text = "";
-  for (const byte of sha256(input)) text += byte.toString(16).padStart(2, "0");
-  return text;
+/** The SHA-256 of `data` (text as UTF-8), as lowercase hex. */
+export function sha256Hex(data: Uint8Array | string): string {
+  return new Sha256().update(data).hexDigest();
 }

@@ -11,6 +11,7 @@ import {
   ackLines,
   peftExpectedAcks,
   type ProcessResult,
+  publishAckFor,
   readAudit,
   REPO_DIR,
   runProcess,
@@ -26,7 +27,7 @@ const BINARIES = [
   "cohesix-telemetry-write-pull",
 ];
 /** The subcommand modules the CLI loads lazily; each must be inside the bundle and the binary. */
-const CLI_COMMANDS = ["gpu", "run", "telemetry", "peft", "doctor", "ticket"];
+const CLI_COMMANDS = ["gpu", "gpu_publish", "run", "telemetry", "peft", "doctor", "ticket"];
 
 /** Runs compile.sh with `args`; DENORT_BIN, DENO_DIR and COHESIX_OFFLINE only as given. */
 async function compile(
@@ -109,7 +110,9 @@ Deno.test("bundles: written by compile.sh and run in --mock with the task flags"
     const ticket = await cli(["ticket", "mint", "--role", "queen", "--secret", "s"]);
     assert.match(ticket.stdout, /^cohesix-ticket-010000[0-9a-f]+\.[0-9a-f]{64}\n$/);
     assert.deepEqual(readAudit(cwd, "lease_run"), specMockAudit("lease_run"));
-    assert.deepEqual(ackLines(readAudit(cwd, "peft_roundtrip")), peftExpectedAcks());
+    // The mock run publishes its registry after the imports.
+    const publishAck = await publishAckFor(`${cwd}/out/examples/peft_roundtrip/registry`);
+    assert.deepEqual(ackLines(readAudit(cwd, "peft_roundtrip")), peftExpectedAcks({ publishAck }));
     assert.equal(
       readAudit(cwd, "telemetry_write_pull")[0],
       "OK ECHO path=/queen/telemetry/device-1/ctl bytes=38",

@@ -40,11 +40,13 @@ usage:
   cohesix gpu status --gpu ID
   cohesix gpu lease --gpu ID --mem-mb MB --streams N --ttl-s SECONDS [--priority N]
                     [--budget-ttl-s SECONDS] [--budget-ops N]
+  cohesix gpu publish --registry DIR [...]   (gpu-bridge-host --publish; see gpu publish --help)
 
 list     LS /gpu, then CAT /gpu/<id>/info for each GPU (LS order; models, telemetry and
          bridge are not GPUs); prints coh's "gpu id=... name=... mem_mb=..." lines
 status   the last line of /gpu/<id>/status (EMPTY when there is none)
 lease    asks the Queen for a lease: ECHO of coh's spawn request to /queen/ctl
+publish  replaces the Queen's /gpu snapshot with this host's GPUs and a model registry
 
 status options:
 ${flagHelp(STATUS_FLAGS)}
@@ -139,5 +141,11 @@ export const command: CliCommand = commandGroup(
   "gpu",
   "list GPUs, show a GPU's status, request a lease (coh gpu)",
   HELP,
-  { list, status, lease },
+  {
+    list,
+    status,
+    lease,
+    // Loaded only for a publish: the snapshot and inventory code is not needed by the others.
+    publish: async (argv, ctx) => (await import("./gpu_publish.ts")).runGpuPublish(argv, ctx),
+  },
 );
