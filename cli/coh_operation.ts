@@ -8,7 +8,8 @@
  * (the command's fields plus `transcript`), or the JSON error object on stderr.
  *
  * Ctrl-C aborts the operation cleanly (the backend is closed, the transcript so far printed);
- * `--deadline-s` bounds it as a whole.
+ * `--deadline-s` bounds it as a whole (connecting included): the abort signal of every call
+ * fires when it passes, and the failure says which limit it was.
  *
  * @module
  */
@@ -18,7 +19,7 @@ import type { CohesixAudit } from "../client/audit.ts";
 import { CohesixClient } from "../client/client.ts";
 import type { OperationOptions } from "../client/remote.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { CohesixError, OperationError } from "../core/errors.ts";
+import { CohesixError, CohesixTimeoutError, OperationError } from "../core/errors.ts";
 import { type PermissionNeed, requirePermissions, toPermissionError } from "../core/permissions.ts";
 import type { CommandContext } from "./command.ts";
 import { cliDefaults, openCliBackend } from "./open_backend.ts";
@@ -102,6 +103,13 @@ export async function runCohOperation<T>(
   const audit = new ProgressAudit((line) => operation.onLine?.(line, progress));
   const failureContext = { io, globals, commandName: operation.command };
   using interrupt = io.trapInterrupt();
+  // --deadline-s: one timer for the whole operation (connecting included), besides Ctrl-C.
+  const deadline = new AbortController();
+  const timer = operation.deadline === false ? undefined : setTimeout(
+    () => deadline.abort(new DOMException("deadline", "TimeoutError")),
+    globals.deadlineMs,
+  );
+  const signal = AbortSignal.any([interrupt, deadline.signal]);
   let started = false;
   let backend: Backend | undefined;
   try {
@@ -114,7 +122,7 @@ export async function runCohOperation<T>(
       const opened = await openCliBackend(ctx, {
         needs: operation.needs ?? [],
         policy: "coh",
-        signal: interrupt,
+        signal,
         beforeConnect: () => started = true,
       });
       backend = opened.backend;
@@ -122,7 +130,7 @@ export async function runCohOperation<T>(
     }
     const options: OperationOptions = {
       audit,
-      signal: interrupt,
+      signal,
       ...(operation.deadline === false ? {} : { deadlineMs: globals.deadlineMs }),
     };
     const client = new CohesixClient(backend ?? LOCAL_ONLY, defaults);
@@ -137,7 +145,12 @@ export async function runCohOperation<T>(
     return 0;
   } catch (raw) {
     await progress.clear();
-    const error = toPermissionError(raw);
+    const error = deadline.signal.aborted && !interrupt.aborted
+      ? new CohesixTimeoutError(
+        `${operation.command} did not finish within --deadline-s ${globals.deadlineMs / 1000}`,
+        { cause: raw, hint: "raise --deadline-s, or check that the Queen is answering" },
+      )
+      : toPermissionError(raw);
     if (!globals.json && started) {
       const failure = operation.failureLine?.(error) ?? cohFailureLine(operation.verb, error);
       await io.out([...audit.lines, failure].join("\n") + "\n");
@@ -147,6 +160,7 @@ export async function runCohOperation<T>(
       ...(started ? { transcript: audit.lines } : {}),
     });
   } finally {
+    clearTimeout(timer);
     await backend?.close().catch(() => {});
   }
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { ConsoleServer } from "../../server/console_server.ts";
+import { captureIo } from "../../tests/cli_io.ts";
+import { main } from "../main.ts";
 import { recordedCohStdout, runCli, tcpFlags } from "../../tests/cli_harness.ts";
 
 Deno.test("gpu list over TCP prints coh's live transcript byte for byte", async () => {
@@ -119,8 +121,55 @@ Deno.test("gpu: -h at every level, and a missing or unknown subcommand", async (
     assert.equal(run.status, 0, argv.join(" "));
     assert.match(run.stdout, /usage:\n {2}cohesix gpu list/);
   }
+  const publish = await runCli(["gpu", "publish", "--help"]);
+  assert.equal(publish.status, 0);
+  assert.match(
+    publish.stdout,
+    /^usage: cohesix gpu publish --registry DIR/,
+    "routed to gpu publish",
+  );
   assert.equal((await runCli(["gpu"])).status, 2);
   const unknown = await runCli(["gpu", "frob"]);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown subcommand 'frob'/);
+});
+
+Deno.test("gpu list: --deadline-s bounds the whole operation, even when each request may wait", async () => {
+  await using server = await ConsoleServer.start({
+    seed: "queen",
+    faults: [{ kind: "stall", verb: "CAT", times: Infinity }],
+  });
+  const run = await runCli([
+    ...tcpFlags(server),
+    "--timeout-s",
+    "60",
+    "--deadline-s",
+    "0.3",
+    "gpu",
+    "list",
+  ]);
+  assert.equal(run.status, 1);
+  assert.equal(
+    run.stdout,
+    "OK LS path=/gpu\nERR GPU reason=gpu list did not finish within --deadline-s 0.3\n",
+  );
+  assert.match(run.stderr, /\nhint: raise --deadline-s, or check that the Queen is answering\n$/);
+});
+
+Deno.test("gpu list: Ctrl-C ends it cleanly with the transcript so far", async () => {
+  const { promise: catSent, resolve } = Promise.withResolvers<void>();
+  await using server = await ConsoleServer.start({
+    seed: "queen",
+    faults: [{ kind: "stall", verb: "CAT", times: Infinity }],
+    log: (line) => {
+      if (line.includes("CAT")) resolve();
+    },
+  });
+  const io = captureIo();
+  const running = main([...tcpFlags(server), "--timeout-s", "60", "gpu", "list"], io);
+  await catSent;
+  io.interrupt();
+  assert.equal(await running, 1);
+  assert.match(io.stdout(), /^OK LS path=\/gpu\nERR GPU reason=/);
+  assert.match(io.stderr(), /^cohesix gpu list: /);
 });
