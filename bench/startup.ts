@@ -1,7 +1,8 @@
 /**
  * Whole-process start-up figures: each example and `cohesix` one-shot command on the mock Queen,
- * next to a `deno run` hello world (the floor), run interleaved so load on the machine hits every
- * case alike. Prints, per case, the median wall time, its ratio to the floor's median, and the
+ * and `cohesix gpu list` against the in-repo console server (started here as its own process, so
+ * its work is not counted), next to a `deno run` hello world (the floor), run interleaved so load
+ * on the machine hits every case alike. Prints, per case, the median wall time, its ratio to the floor's median, and the
  * median and highest peak RSS (GNU time's `%M`). A case whose warm-up run fails is reported and
  * skipped (e.g. a `cohesix` command this checkout does not have yet).
  *
@@ -24,6 +25,32 @@ try {
 }
 
 const root = new URL("../", import.meta.url).pathname;
+
+/** Starts `server/main.ts` on a free port; returns the process and the port it printed. */
+async function startConsoleServer(): Promise<{ server: Deno.ChildProcess; port: number }> {
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net=127.0.0.1", "server/main.ts", "--port", "0"],
+    cwd: root,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  for (;;) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`the console server did not start: ${seen}`);
+    seen += value;
+    const port = /listening on 127\.0\.0\.1:(\d+)/.exec(seen)?.[1];
+    if (port !== undefined) {
+      // Keep draining its log (one line per command) so it never blocks on a full pipe.
+      (async () => {
+        while (!(await lines.read()).done) { /* drain */ }
+      })();
+      return { server, port: Number(port) };
+    }
+  }
+}
+const { server, port } = await startConsoleServer();
 const work = Deno.makeTempDirSync({ prefix: "cohesix-startup-" });
 const hello = `${work}/hello.ts`;
 Deno.writeTextFileSync(hello, 'console.log("hello");\n');
@@ -74,6 +101,20 @@ const CASES: Case[] = [
   },
   { name: "cohesix ls / --mock", args: () => ["run", "cli/main.ts", "ls", "/", "--mock"] },
   { name: "cohesix gpu list --mock", args: () => ["run", "cli/main.ts", "gpu", "list", "--mock"] },
+  {
+    name: "cohesix gpu list (console server)",
+    args: () => [
+      "run",
+      `--allow-net=127.0.0.1:${port}`,
+      "cli/main.ts",
+      "gpu",
+      "list",
+      "--tcp-port",
+      String(port),
+      "--auth-token",
+      "changeme",
+    ],
+  },
 ];
 
 interface Sample {
@@ -146,3 +187,5 @@ for (const item of active) {
   );
 }
 Deno.removeSync(work, { recursive: true });
+server.kill();
+await server.status;

@@ -104,12 +104,12 @@ export async function runCohOperation<T>(
   const failureContext = { io, globals, commandName: operation.command };
   using interrupt = io.trapInterrupt();
   // --deadline-s: one timer for the whole operation (connecting included), besides Ctrl-C.
-  const deadline = new AbortController();
-  const timer = operation.deadline === false ? undefined : setTimeout(
-    () => deadline.abort(new DOMException("deadline", "TimeoutError")),
-    globals.deadlineMs,
-  );
-  const signal = AbortSignal.any([interrupt, deadline.signal]);
+  // AbortSignal.timeout, not setTimeout: the first setTimeout of a process loads Deno's Node
+  // timers (10-40 ms), more than a one-shot command on the mock costs in all.
+  const deadline = operation.deadline === false
+    ? undefined
+    : AbortSignal.timeout(globals.deadlineMs);
+  const signal = deadline === undefined ? interrupt : AbortSignal.any([interrupt, deadline]);
   let started = false;
   let backend: Backend | undefined;
   try {
@@ -145,7 +145,7 @@ export async function runCohOperation<T>(
     return 0;
   } catch (raw) {
     await progress.clear();
-    const error = deadline.signal.aborted && !interrupt.aborted
+    const error = deadline?.aborted && !interrupt.aborted
       ? new CohesixTimeoutError(
         `${operation.command} did not finish within --deadline-s ${globals.deadlineMs / 1000}`,
         { cause: raw, hint: "raise --deadline-s, or check that the Queen is answering" },
@@ -160,7 +160,6 @@ export async function runCohOperation<T>(
       ...(started ? { transcript: audit.lines } : {}),
     });
   } finally {
-    clearTimeout(timer);
     await backend?.close().catch(() => {});
   }
 }
