@@ -22,6 +22,7 @@ import type { QueenNamespace } from "../../queen/queen_namespace.ts";
 import { InProcessConsole } from "../../server/in_process_console.ts";
 import { ensureNetPermission, formatHostPort } from "../../transport/console_connection.ts";
 import { LineReader } from "../../transport/line_reader.ts";
+import { findUnsafeConsoleChar } from "../../wire/command_line.ts";
 import { encodeFrame } from "../../wire/frame.ts";
 
 const encoder = new TextEncoder();
@@ -94,7 +95,7 @@ export class TcpLink implements ConsoleLink {
   async connect(signal?: AbortSignal): Promise<string[]> {
     this.close();
     const { host, port, authToken, timeoutMs } = this.#options;
-    if (authToken.length === 0 || /[\s\x00-\x1f\x7f]/.test(authToken)) {
+    if (authToken === "" || authToken.includes(" ") || findUnsafeConsoleChar(authToken)) {
       throw new ValidationError("auth token must be non-empty printable ASCII without spaces");
     }
     await ensureNetPermission(host, port);
