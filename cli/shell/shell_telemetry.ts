@@ -67,9 +67,15 @@ export async function pushTelemetryFile(request: TelemetryPushRequest): Promise<
     if (device.includes("/")) throw new ShellError("telemetry device id must not contain '/'");
     request.requireQueen();
     const text = await readSource(request.file, request.cwd, defaults);
+    // cohsh's records are up to max_record_bytes each, whatever the console line allows: a
+    // record the Queen cannot take fails the push with its ERR, as with cohsh.
+    const cohshDefaults = {
+      ...defaults,
+      console: { ...defaults.console, maxEchoLen: defaults.telemetryPush.maxRecordBytes },
+    };
     const result = await telemetryPush(
       consoleBackend(console, request.signal),
-      defaults,
+      cohshDefaults,
       device,
       text,
       request.signal === undefined ? {} : { signal: request.signal },
