@@ -161,7 +161,7 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
 }
 
 /** Waits for `next` while sending cohsh's silent keepalive `PING` every 15 s of idle time. */
-async function nextWithKeepalive(
+export async function nextWithKeepalive(
   session: ShellSession,
   next: Promise<string | undefined>,
   keepaliveMs: number,
