@@ -24,6 +24,7 @@ import { openShell } from "../shell/open_shell.ts";
 import { BANNER, checkOkLine, DETACHED, errorLine, PROMPT, tcpDiag } from "../shell/render.ts";
 import { roleLabel } from "../shell/shell_checks.ts";
 import { shellCompleter } from "../shell/shell_completion.ts";
+import { shellSettings } from "../shell/shell_policy.ts";
 import type { ShellSession } from "../shell/shell_session.ts";
 
 const INTERRUPTED = Symbol("interrupted");
@@ -117,6 +118,7 @@ function startRole(ctx: CommandContext): { label: string; ticket: string | undef
 }
 
 async function check(ctx: CommandContext, path: string): Promise<number> {
+  await shellSettings(ctx); // cohsh: the policy must load, though nothing connects
   const text = await readScript(ctx, path);
   if (text === undefined) return 1;
   try {
