@@ -15,8 +15,9 @@ import {
   ConnectionError,
   LimitError,
   LocalFileError,
-  PermissionError,
 } from "../core/errors.ts";
+import { writeFileAtomicSync } from "../core/atomic_file.ts";
+import { fileError, requirePathPermission } from "../core/permissions.ts";
 import { validatePath } from "../core/paths.ts";
 import { parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandLine } from "../wire/command_line.ts";
@@ -87,8 +88,8 @@ export class MockBackend implements Backend {
   static async open(options: MockBackendOptions = {}): Promise<MockBackend> {
     const { root, ...rest } = options;
     if (root === undefined) return new MockBackend(rest);
-    await requirePermission("read", root);
-    await requirePermission("write", root);
+    await requirePathPermission("read", root, `loading the mock state in ${root}`);
+    await requirePathPermission("write", root, `saving the mock state in ${root}`);
     const statePath = `${root.replace(/\/+$/, "") || "/"}/${MOCK_STATE_FILE}`;
     let namespace = rest.namespace;
     if (namespace === undefined) {
@@ -109,7 +110,7 @@ export class MockBackend implements Backend {
     try {
       await Deno.mkdir(root, { recursive: true });
     } catch (cause) {
-      throw fileError(cause, `cannot create mock state directory ${root}`, root);
+      throw fileError("create the mock state folder", root, cause, { access: "write" });
     }
     backend.#persist();
     return backend;
@@ -206,20 +207,7 @@ export class MockBackend implements Backend {
   #persist(): void {
     const statePath = this.#statePath;
     if (statePath === undefined) return;
-    const temp = `${statePath}.tmp-${Deno.pid}`;
-    try {
-      Deno.writeTextFileSync(temp, `${JSON.stringify(this.namespace.toJSON())}\n`);
-      Deno.renameSync(temp, statePath);
-    } catch (cause) {
-      throw fileError(cause, `cannot save mock state ${statePath}`, statePath);
-    }
-  }
-}
-
-async function requirePermission(name: "read" | "write", root: string): Promise<void> {
-  const status = await Deno.permissions.query({ name, path: root });
-  if (status.state !== "granted") {
-    throw new PermissionError(`mock state at ${root}`, `--allow-${name}=${root}`);
+    writeFileAtomicSync(statePath, `${JSON.stringify(this.namespace.toJSON())}\n`);
   }
 }
 
@@ -232,7 +220,7 @@ async function readState(
     text = await Deno.readTextFile(statePath);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return undefined;
-    throw fileError(cause, `cannot read mock state ${statePath}`, root);
+    throw fileError("read the mock state", statePath, cause, { grant: root });
   }
   try {
     return JSON.parse(text) as QueenNamespaceSnapshot;
@@ -242,13 +230,4 @@ async function readState(
       hint: "delete the file to start from the seed again",
     });
   }
-}
-
-function fileError(cause: unknown, what: string, path: string): Error {
-  if (cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied) {
-    return new PermissionError(what, `--allow-write=${path}`, { cause });
-  }
-  return new LocalFileError(`${what}: ${cause instanceof Error ? cause.message : cause}`, {
-    cause,
-  });
 }
