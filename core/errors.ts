@@ -1,9 +1,12 @@
 /**
  * The `CohesixError` family: every failure the client reports is one of these, with a message
- * that says what was wrong and what to do. Messages never contain the auth token or a ticket.
+ * that says what was wrong and what to do. Messages never contain the auth token or a ticket, and
+ * never a control character (see `display_text.ts`).
  *
  * @module
  */
+
+import { escapeControls } from "./display_text.ts";
 
 /** Options shared by every error of the family. */
 export interface CohesixErrorOptions {
@@ -22,15 +25,21 @@ export class CohesixError extends Error {
   /** The message without its hint, for wrapping into another error's message. */
   readonly summary: string;
 
-  /** Creates an error; `hint` is appended to the message as ` (hint: …)`. */
+  /**
+   * Creates an error; `hint` is appended to the message as ` (hint: …)`. Control characters in
+   * either (a Queen-supplied name, a server line) are rendered visibly (`\x1b`, `\n`,
+   * `\u202e`): a message is always one line that cannot drive the terminal.
+   */
   constructor(message: string, options: CohesixErrorOptions = {}) {
+    const summary = escapeControls(message);
+    const hint = options.hint === undefined ? undefined : escapeControls(options.hint);
     super(
-      options.hint ? `${message} (hint: ${options.hint})` : message,
+      hint ? `${summary} (hint: ${hint})` : summary,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = new.target.name;
-    this.hint = options.hint;
-    this.summary = message;
+    this.hint = hint;
+    this.summary = summary;
   }
 }
 

@@ -34,10 +34,24 @@ export function writeNeed(what: string, path: string, grant: string = path): Per
   return { what, descriptor: { name: "write", path }, flag: `--allow-write=${grant}` };
 }
 
+/** Formats `host:port` as Deno's `--allow-net` flag wants it (IPv6 in brackets). */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** Network access to `host:port`. */
 export function netNeed(what: string, host: string, port: number): PermissionNeed {
-  const hostPort = `${host}:${port}`;
+  const hostPort = formatHostPort(host, port);
   return { what, descriptor: { name: "net", host: hostPort }, flag: `--allow-net=${hostPort}` };
+}
+
+/** The `PermissionError` for `what` (connecting to `hostPort`) refused for want of `--allow-net`. */
+export function missingNetPermission(
+  what: string,
+  hostPort: string,
+  cause?: unknown,
+): PermissionError {
+  return new PermissionError(what, `--allow-net=${hostPort}`, cause === undefined ? {} : { cause });
 }
 
 /** Permission to start `command` (a program name or path). */
