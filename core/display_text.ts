@@ -81,6 +81,7 @@ function maskWholeShortSecret(text: string, secret: string): string {
  * C0 controls (line breaks included), DEL, C1 controls, the bidi controls (U+061C, U+200E,
  * U+200F, U+202A–U+202E, U+2066–U+2069) and the Unicode line and paragraph separators.
  */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
