@@ -33,7 +33,13 @@ import {
   LocalFileError,
   ValidationError,
 } from "../core/errors.ts";
-import { fileError, isNotImplemented, requirePathPermission } from "../core/permissions.ts";
+import {
+  fileError,
+  isNotImplemented,
+  isOsPermissionDenied,
+  requirePathPermission,
+} from "../core/permissions.ts";
+import { explainRefusedWrite, LIFECYCLE_STATE_PATH } from "./write_refusal.ts";
 import { validatePath } from "../core/paths.ts";
 import type { Backend, CallOptions } from "./backend.ts";
 
@@ -154,6 +160,25 @@ export class FilesystemBackend implements Backend {
     const parts = this.#parts(path);
     if (parts.length === 0) throw new LocalFileError(`${path} is not a file`);
     await requirePathPermission("write", this.root, "appending under the mount root");
+    try {
+      return await this.#append(parts, path, payload, options);
+    } catch (error) {
+      // The mount turns the Queen's EPERM into the OS's: read the lifecycle state to tell why.
+      if (!(error instanceof LocalFileError && isOsPermissionDenied(error.cause))) throw error;
+      throw await explainRefusedWrite(error, path, {
+        role: "queen",
+        hasTicket: false,
+        readLifecycleState: () => this.readFile(LIFECYCLE_STATE_PATH, 256, options),
+      });
+    }
+  }
+
+  async #append(
+    parts: readonly string[],
+    path: string,
+    payload: Uint8Array,
+    options: CallOptions,
+  ): Promise<number> {
     using file = await this.#run(options, "write", path, () => {
       this.#createMissing(parts, path);
       const walked = this.#walk(parts, path);

@@ -23,6 +23,7 @@ import { parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandLine } from "../wire/command_line.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import type { Backend, CallOptions } from "./backend.ts";
+import { explainRefusedWrite, isRefusedWrite, LIFECYCLE_STATE_PATH } from "./write_refusal.ts";
 
 export type { Backend, CallOptions } from "./backend.ts";
 import {
@@ -145,17 +146,27 @@ export class MockBackend implements Backend {
   /**
    * ECHO `payload` to `path` under the console's limits (one trailing newline stripped, one
    * ASCII line, ≤ `console.max_echo_len`, command line ≤ `console.max_line_len`). Returns the
-   * caller's byte count, newline included, as coh reports it.
+   * caller's byte count, newline included, as coh reports it. An EPERM caused by the lifecycle
+   * state is a `WriteRefusedError` saying so, as over TCP.
    */
-  writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
-    return this.#run(options, () => {
-      validatePath(path, this.#defaults);
-      const text = normalizeEchoPayload(payload, this.#defaults);
-      encodeCommandLine(`ECHO ${path} ${text}`, this.#defaults);
-      this.#namespaced("ECHO", () => this.namespace.echo(path, text.trim()));
-      this.#persist();
-      return payload.length;
-    });
+  async writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
+    try {
+      return await this.#run(options, () => {
+        validatePath(path, this.#defaults);
+        const text = normalizeEchoPayload(payload, this.#defaults);
+        encodeCommandLine(`ECHO ${path} ${text}`, this.#defaults);
+        this.#namespaced("ECHO", () => this.namespace.echo(path, text.trim()));
+        this.#persist();
+        return payload.length;
+      });
+    } catch (error) {
+      if (!isRefusedWrite(error)) throw error;
+      throw await explainRefusedWrite(error, path, {
+        role: "queen",
+        hasTicket: false,
+        readLifecycleState: () => this.readFile(LIFECYCLE_STATE_PATH, 256, options),
+      });
+    }
   }
 
   /** Persists the state (with `root`) and closes; idempotent. */

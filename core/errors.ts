@@ -159,6 +159,34 @@ export class AttachError extends CommandError {
   }
 }
 
+/**
+ * The Queen refused a write (EPERM) for a reason outside the request itself: its lifecycle state
+ * (not ONLINE: the message says which, and that `lifecycle resume` lifts it) or the console role
+ * and ticket. The Queen's own refusal is the `cause`.
+ */
+export class WriteRefusedError extends CohesixError {
+  /** Machine-readable kind: `write-refused`. */
+  override readonly code = "write-refused";
+  /** Why: the Queen's lifecycle state, or the role/ticket the console is attached with. */
+  readonly why: "lifecycle" | "role";
+  /** The Queen path that was written. */
+  readonly path: string;
+  /** The lifecycle state read after the refusal (`QUIESCED`, `CORDONED`, …), if it was read. */
+  readonly lifecycleState: string | undefined;
+
+  /** Creates the error; `message` says what was refused and why. */
+  constructor(
+    message: string,
+    details: { why: "lifecycle" | "role"; path: string; lifecycleState?: string },
+    options: CohesixErrorOptions = {},
+  ) {
+    super(message, options);
+    this.why = details.why;
+    this.path = details.path;
+    this.lifecycleState = details.lifecycleState;
+  }
+}
+
 /** A request did not complete within its timeout. */
 export class CohesixTimeoutError extends CohesixError {
   /** Machine-readable kind: `timeout`. */

@@ -171,7 +171,7 @@ export interface FileErrorOptions {
 /**
  * Wraps an error from a local file operation (`action` on `path`, e.g. `create` `out/x`) into the
  * `CohesixError` family: a missing Deno flag is a `PermissionError` naming
- * `--allow-<access>=<grant>`; the operating system's refusal (`PermissionDenied`: owner, mode)
+ * `--allow-<access>=<grant>` (the access Deno says it refused, else `access`); the operating system's refusal (`PermissionDenied`: owner, mode)
  * is a `LocalFileError` saying so (re-running with a flag would not help); anything else is a
  * `LocalFileError` with the OS message. `CohesixError`s pass through.
  */
@@ -184,7 +184,9 @@ export function fileError(
   if (cause instanceof CohesixError) return cause;
   const access = options.access ?? "read";
   if (isMissingDenoPermission(cause)) {
-    return new PermissionError(`${action} ${path}`, `--allow-${access}=${options.grant ?? path}`, {
+    // Deno names the access it refused (a rename also needs read access, a stat read access).
+    const refused = /Requires (read|write) access/.exec(cause.message)?.[1] ?? access;
+    return new PermissionError(`${action} ${path}`, `--allow-${refused}=${options.grant ?? path}`, {
       cause,
     });
   }

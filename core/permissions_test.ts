@@ -67,3 +67,15 @@ Deno.test({
   },
 });
 Deno.test("cleanup", () => Deno.removeSync(dir, { recursive: true }));
+
+const renameDir = Deno.makeTempDirSync();
+Deno.test({
+  name: "an atomic write without read access names --allow-read (a rename needs it)",
+  permissions: { read: false, write: true },
+  fn: async () => {
+    const error = await writeFileAtomic(`${renameDir}/f`, "x").then(() => undefined, (e) => e);
+    assert.ok(error instanceof PermissionError, String(error));
+    assert.equal(error.flag, `--allow-read=${renameDir}/f`);
+  },
+});
+Deno.test("cleanup after the rename case", () => Deno.removeSync(renameDir, { recursive: true }));

@@ -6,8 +6,8 @@
  * Artifacts in `<out>/lease_run/`: `gpu_list.json`, `lease.json`, `audit.txt`.
  *
  * ```sh
- * deno run --allow-write=out/examples --allow-run=echo examples/lease_run.ts --mock
- * deno run --allow-write=out/examples --allow-run=echo --allow-net=127.0.0.1:31337 \
+ * deno run --allow-read=out/examples --allow-write=out/examples --allow-run=echo examples/lease_run.ts --mock
+ * deno run --allow-read=out/examples --allow-write=out/examples --allow-run=echo --allow-net=127.0.0.1:31337 \
  *   --allow-env=COH_AUTH_TOKEN,COHSH_AUTH_TOKEN examples/lease_run.ts -- echo ok
  * ```
  *

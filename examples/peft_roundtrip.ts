@@ -135,5 +135,5 @@ async function hasLocalExport(jobDir: string): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await runExample(PEFT_ROUNDTRIP_CLI, Deno.args, peftRoundtrip, { readsOutput: true }));
+  Deno.exit(await runExample(PEFT_ROUNDTRIP_CLI, Deno.args, peftRoundtrip));
 }

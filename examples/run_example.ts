@@ -91,8 +91,6 @@ export interface RunOptions {
   readonly io?: ExampleIo;
   /** The bounds in force (`DEFAULTS` by default). */
   readonly defaults?: CohesixDefaults;
-  /** Whether the example reads back files under its output folder (needs `--allow-read`). */
-  readonly readsOutput?: boolean;
   /** Further permissions the body needs, from its flags (e.g. `--allow-run=<command>`). */
   readonly needs?: (ctx: ExampleContext) => PermissionNeed[];
 }
@@ -155,7 +153,8 @@ export async function runExample(
   try {
     // Every permission, checked before anything is sent, so the message lists them all.
     await requirePermissions([
-      ...(options.readsOutput ? [readNeed(`reading ${outDir}`, outDir, outRoot)] : []),
+      // Replacing a file atomically is a rename, which Deno grants only with read access too.
+      readNeed(`replacing files in ${outDir}`, outDir, outRoot),
       writeNeed(`writing ${outDir}`, outDir, outRoot),
       ...backendNeeds(backend),
       ...(options.needs?.(ctx) ?? []),
