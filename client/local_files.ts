@@ -42,6 +42,16 @@ export async function statOrUndefined(path: string): Promise<Deno.FileInfo | und
   }
 }
 
+/** Whether `path` is there and not a symlink (`lstat`: a symlink is never followed). */
+async function entryExistsNotSymlink(path: string): Promise<boolean> {
+  try {
+    return !(await Deno.lstat(path)).isSymlink;
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) return false;
+    throw fileError("inspect", path, cause);
+  }
+}
+
 /** Whether `path` exists (any kind). */
 export async function pathExists(path: string): Promise<boolean> {
   return (await statOrUndefined(path)) !== undefined;
@@ -147,11 +157,12 @@ export async function hashFileBounded(
 
 /**
  * Writes `path` atomically unless it already exists (pull/export semantics: never overwrite,
- * never compare). Creates missing parent directories. Returns whether it wrote.
+ * never compare; a symlink there is replaced, never followed). Creates missing parent directories. Returns whether it wrote.
  */
 export async function writeFileIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
   await ensureDir(dirname(path));
-  if (await pathExists(path)) return false;
+  // A symlink planted there is not an earlier pull: it is replaced, never followed.
+  if (await entryExistsNotSymlink(path)) return false;
   await writeFileAtomic(path, data);
   return true;
 }
