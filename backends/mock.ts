@@ -228,6 +228,12 @@ async function readState(
 ): Promise<QueenNamespaceSnapshot | undefined> {
   let text: string;
   try {
+    if ((await Deno.lstat(statePath)).isSymlink) {
+      throw new LocalFileError(`mock state ${statePath} is a symlink; it is never followed`, {
+        hint: "remove the link (a symlinked --mock-root folder is fine, a symlinked state file " +
+          "is treated as planted)",
+      });
+    }
     text = await Deno.readTextFile(statePath);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return undefined;
