@@ -26,10 +26,14 @@ export interface RefusalContext {
   readLifecycleState(): Promise<Uint8Array>;
 }
 
-/** Whether `error` is the Queen refusing a write with EPERM. */
+/**
+ * Whether `error` is the Queen refusing a write with EPERM: `error=EPERM`, or its `denied` tag
+ * (`reason=policy detail=denied`, which a role refusal carries without `error=`).
+ */
 export function isRefusedWrite(error: unknown): error is CommandError {
-  return error instanceof CommandError && error.verb === "ECHO" &&
-    error.server.error === "EPERM";
+  if (!(error instanceof CommandError) || error.verb !== "ECHO") return false;
+  const { server } = error;
+  return server.error === "EPERM" || (server.reason === "policy" && server.detail === "denied");
 }
 
 /** `QUIESCED` from `state=QUIESCED`; `undefined` when unreadable or not of that shape. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writeFileAtomic } from "./atomic_file.ts";
 import { LocalFileError, PermissionError } from "./errors.ts";
-import { fileError, toPermissionError } from "./permissions.ts";
+import { fileError, isNotImplemented, toPermissionError } from "./permissions.ts";
 
 /**
  * A real refusal by the operating system under every Deno flag: opening a mode-000 file for an
@@ -79,3 +79,11 @@ Deno.test({
   },
 });
 Deno.test("cleanup after the rename case", () => Deno.removeSync(renameDir, { recursive: true }));
+
+Deno.test("ENOSYS (a FUSE mount without the call) is recognised by code or OS message", () => {
+  const fuse = new Error("Function not implemented (os error 38): mkdir 'mnt/coh/queen/x'");
+  assert.ok(isNotImplemented(fuse));
+  assert.ok(isNotImplemented(Object.assign(new Error("nope"), { code: "ENOSYS" })));
+  assert.ok(!isNotImplemented(new Error("No such file or directory (os error 2)")));
+  assert.ok(!isNotImplemented("Function not implemented (os error 38)"));
+});
