@@ -8,7 +8,12 @@
  * @module
  */
 
-import { type CohesixError, CommandError, WriteRefusedError } from "../core/errors.ts";
+import {
+  type CohesixError,
+  CommandError,
+  type ServerErrorFields,
+  WriteRefusedError,
+} from "../core/errors.ts";
 
 /** Where the Queen publishes its lifecycle state (`state=<STATE>`). */
 export const LIFECYCLE_STATE_PATH = "/proc/lifecycle/state";
@@ -56,11 +61,13 @@ export async function explainRefusedWrite(
   context: RefusalContext,
 ): Promise<CohesixError> {
   const state = await lifecycleStateOf(context);
+  const server = serverFieldsOf(error, path);
   if (state !== undefined && state !== ONLINE) {
     return new WriteRefusedError(
       `the Queen refused the write to ${path} (EPERM) because its lifecycle state is ${state}: ` +
         `it takes new leases, runs and telemetry only when ${ONLINE}`,
-      { why: "lifecycle", path, lifecycleState: state },
+      server,
+      { why: "lifecycle", lifecycleState: state },
       {
         cause: error,
         hint: "an operator lifts it with `lifecycle resume` (cohsh; on the wire: ECHO " +
@@ -74,7 +81,8 @@ export async function explainRefusedWrite(
       : `the role ${context.role} does`;
     return new WriteRefusedError(
       `the Queen refused the write to ${path} (EPERM): ${who} not allow writing there`,
-      { why: "role", path, ...(state === undefined ? {} : { lifecycleState: state }) },
+      server,
+      { why: "role", ...(state === undefined ? {} : { lifecycleState: state }) },
       {
         cause: error,
         hint: "attach as queen (--role queen), or use a ticket whose scope covers this path",
@@ -82,4 +90,13 @@ export async function explainRefusedWrite(
     );
   }
   return error;
+}
+
+/**
+ * The Queen's refusal as `ERR` fields: its own line over the console, else (a mount turns it
+ * into the operating system's EPERM) the OS message with `error=EPERM`.
+ */
+function serverFieldsOf(error: CohesixError, path: string): ServerErrorFields {
+  if (error instanceof CommandError) return error.server;
+  return { label: "ECHO", path, error: "EPERM", line: error.summary };
 }

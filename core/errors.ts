@@ -115,6 +115,12 @@ export interface ServerErrorFields {
   line: string;
 }
 
+/** Options of {@link CommandError}. */
+export interface CommandErrorOptions extends CohesixErrorOptions {
+  /** A message that explains the refusal, in place of `<verb> failed: <line>`. */
+  message?: string;
+}
+
 /** The Queen answered a command with an `ERR` line (including `ERR PARSE` and `ERR FRAME`). */
 export class CommandError extends CohesixError {
   /** Machine-readable kind: `command`. */
@@ -125,8 +131,8 @@ export class CommandError extends CohesixError {
   readonly server: ServerErrorFields;
 
   /** Creates an error for `verb` from the server's parsed `ERR` line. */
-  constructor(verb: string, server: ServerErrorFields, options: CohesixErrorOptions = {}) {
-    super(`${verb} failed: ${server.line}`, options);
+  constructor(verb: string, server: ServerErrorFields, options: CommandErrorOptions = {}) {
+    super(options.message ?? `${verb} failed: ${server.line}`, options);
     this.verb = verb;
     this.server = server;
   }
@@ -162,27 +168,26 @@ export class AttachError extends CommandError {
 /**
  * The Queen refused a write (EPERM) for a reason outside the request itself: its lifecycle state
  * (not ONLINE: the message says which, and that `lifecycle resume` lifts it) or the console role
- * and ticket. The Queen's own refusal is the `cause`.
+ * and ticket. It is a `CommandError` carrying the Queen's line (`server`); the message explains
+ * it, and the original error is the `cause`.
  */
-export class WriteRefusedError extends CohesixError {
+export class WriteRefusedError extends CommandError {
   /** Machine-readable kind: `write-refused`. */
   override readonly code = "write-refused";
   /** Why: the Queen's lifecycle state, or the role/ticket the console is attached with. */
   readonly why: "lifecycle" | "role";
-  /** The Queen path that was written. */
-  readonly path: string;
-  /** The lifecycle state read after the refusal (`QUIESCED`, `CORDONED`, …), if it was read. */
+  /** The lifecycle state read after the refusal (`QUIESCED`, `DRAINING`, …), if it was read. */
   readonly lifecycleState: string | undefined;
 
   /** Creates the error; `message` says what was refused and why. */
   constructor(
     message: string,
-    details: { why: "lifecycle" | "role"; path: string; lifecycleState?: string },
+    server: ServerErrorFields,
+    details: { why: "lifecycle" | "role"; lifecycleState?: string },
     options: CohesixErrorOptions = {},
   ) {
-    super(message, options);
+    super("ECHO", server, { ...options, message });
     this.why = details.why;
-    this.path = details.path;
     this.lifecycleState = details.lifecycleState;
   }
 }
