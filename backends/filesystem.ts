@@ -341,8 +341,10 @@ export class FilesystemBackend implements Backend {
 
 /** Whether two `lstat`/`stat` results name the same file (device and inode). */
 function sameEntry(a: Deno.FileInfo | undefined, b: Deno.FileInfo | undefined): boolean {
-  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino !== null &&
-    a.ino === b.ino;
+  if (a === undefined || b === undefined) return false;
+  // Deno reports no inode numbers on Windows: there only the symlink refusals apply.
+  if (a.ino === null && b.ino === null) return a.isFile === b.isFile;
+  return a.dev === b.dev && a.ino === b.ino;
 }
 
 function missing(path: string): LocalFileError {
