@@ -234,3 +234,25 @@ Deno.test("pool bench: cohsh's report lines, its option errors, acks never print
     "Error: invalid pool kind 'gpu': expected control|telemetry",
   ]);
 });
+
+Deno.test("tcp-diag: a raw connect, cohsh's four lines; a bad port is cohsh's error", async () => {
+  await using server = await ConsoleServer.start();
+  const link = new TcpLink({
+    host: "127.0.0.1",
+    port: server.port,
+    authToken: "changeme",
+    timeoutMs: 2000,
+  });
+  const session = new ShellSession(new CohshConsole(link));
+  const lines = await session.execute("tcp-diag");
+  assert.equal(lines[0], `tcp-diag: connecting to 127.0.0.1:${server.port}`);
+  assert.equal(lines[1], "tcp-diag: connect succeeded");
+  assert.match(lines[2]!, /^tcp-diag: local_addr=127\.0\.0\.1:\d+$/);
+  assert.equal(lines[3], `tcp-diag: peer_addr=127.0.0.1:${server.port}`);
+  assert.deepEqual(await session.execute("tcp-diag x"), [
+    "Error: tcp-diag requires a numeric port",
+  ]);
+  assert.deepEqual(await session.execute("tcp-diag 1 2"), [
+    "Error: tcp-diag takes at most one argument: port",
+  ]);
+});
