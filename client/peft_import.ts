@@ -10,6 +10,7 @@
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError, OperationError } from "../core/errors.ts";
 import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
+import { OperationRun } from "./operation_run.ts";
 import type { OperationOptions } from "./remote.ts";
 import {
   copyFileWithHash,
@@ -41,7 +42,10 @@ export interface PeftImportArgs {
   readonly registryRoot: string;
 }
 
-/** Options of a PEFT import: the common operation options (the import sends no request). */
+/**
+ * Options of a PEFT import: the common operation options. The import sends no request; `signal`
+ * and `deadlineMs` stop it before each file it writes (and remove what it wrote).
+ */
 export interface PeftImportOptions extends OperationOptions {}
 
 /** What an import wrote. */
@@ -77,7 +81,8 @@ export async function peftImport(
   args: PeftImportArgs,
   options: PeftImportOptions = {},
 ): Promise<PeftImportResult> {
-  const { audit } = options;
+  using run = new OperationRun("peft import", options);
+  const { audit } = run;
   const exportPolicy = defaults.coh.peft.export;
   const importPolicy = defaults.coh.peft.import;
   const modelId = validateModelId(args.modelId, "model id", defaults);
@@ -143,30 +148,33 @@ export async function peftImport(
   const written: string[] = [];
   try {
     const adapterDest = joinLocal(modelDir, "adapter.safetensors");
-    const adapter = await copyFileWithHash(
-      adapterSrc,
-      adapterDest,
-      importPolicy.maxAdapterBytes,
-      "coh.peft.import.max_adapter_bytes",
-    );
+    const adapter = await run.step(`copying ${adapterSrc}`, () =>
+      copyFileWithHash(
+        adapterSrc,
+        adapterDest,
+        importPolicy.maxAdapterBytes,
+        "coh.peft.import.max_adapter_bytes",
+      ));
     written.push(adapterDest);
     const loraDest = joinLocal(modelDir, "lora.json");
-    const lora = await copyFileWithHash(
-      loraSrc,
-      loraDest,
-      importPolicy.maxLoraBytes,
-      "coh.peft.import.max_lora_bytes",
-    );
+    const lora = await run.step(`copying ${loraSrc}`, () =>
+      copyFileWithHash(
+        loraSrc,
+        loraDest,
+        importPolicy.maxLoraBytes,
+        "coh.peft.import.max_lora_bytes",
+      ));
     written.push(loraDest);
     let metrics: FileDigest | undefined;
     if (hasMetrics) {
       const metricsDest = joinLocal(modelDir, "metrics.json");
-      metrics = await copyFileWithHash(
-        metricsSrc,
-        metricsDest,
-        importPolicy.maxMetricsBytes,
-        "coh.peft.import.max_metrics_bytes",
-      );
+      metrics = await run.step(`copying ${metricsSrc}`, () =>
+        copyFileWithHash(
+          metricsSrc,
+          metricsDest,
+          importPolicy.maxMetricsBytes,
+          "coh.peft.import.max_metrics_bytes",
+        ));
       written.push(metricsDest);
     }
     const manifest = renderManifest({
@@ -187,7 +195,10 @@ export async function peftImport(
         importPolicy.maxManifestBytes,
       );
     }
-    await writeFileAtomic(manifestPath, encodeUtf8(manifest));
+    await run.step(
+      `writing ${manifestPath}`,
+      () => writeFileAtomic(manifestPath, encodeUtf8(manifest)),
+    );
     audit?.pushLine(`peft import model=${modelId} manifest=${manifestPath}`);
     return { modelId, manifestPath, adapterBytes: adapter.bytes };
   } catch (error) {

@@ -21,18 +21,11 @@ export interface OperationOptions {
   /** Overrides the backend's per-request timeout, in wall milliseconds. */
   readonly timeoutMs?: number;
   /**
-   * One deadline for the whole operation, in wall milliseconds from the call: every request
-   * and retry of the operation shares it.
+   * One deadline for the whole operation, in wall milliseconds from the call: every request,
+   * retry, reconnect and local step shares it, and when it passes the operation ends with an
+   * `OperationDeadlineError` naming what was in progress. No deadline when absent.
    */
   readonly deadlineMs?: number;
-}
-
-/** The per-request part of `options`, as each backend call takes it. */
-export function callOptionsOf(options: OperationOptions): CallOptions {
-  const call: { signal?: AbortSignal; timeoutMs?: number } = {};
-  if (options.signal !== undefined) call.signal = options.signal;
-  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
-  return call;
 }
 
 /** Lists `path`, refusing a listing whose names sum to more than `readCaps.maxDirListBytes`. */

@@ -70,11 +70,14 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   // A fresh registry each run: import refuses a model that is already there.
   await removeIfPresent(registryRoot);
 
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
 
   try {
-    await client.peftExport(jobId, exportRoot, { audit: ctx.audit });
+    await client.peftExport(jobId, exportRoot, ctx.operation());
   } catch (error) {
     if (!isMissingRemote(error, ctx.defaults.coh.peft.export.root)) throw error;
     if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
@@ -94,13 +97,13 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   for (const id of [modelId, previousId]) {
     await client.peftImport(
       { modelId: id, adapterDir, exportRoot, jobId, registryRoot },
-      { audit: ctx.audit },
+      ctx.operation(),
     );
   }
   try {
-    await client.peftActivate(previousId, registryRoot, { audit: ctx.audit });
-    await client.peftActivate(modelId, registryRoot, { audit: ctx.audit });
-    await client.peftRollback(registryRoot, { audit: ctx.audit });
+    await client.peftActivate(previousId, registryRoot, ctx.operation());
+    await client.peftActivate(modelId, registryRoot, ctx.operation());
+    await client.peftRollback(registryRoot, ctx.operation());
   } catch (error) {
     if (!isMissingRemote(error, "/gpu/models")) throw error;
     throw new OperationError(

@@ -10,7 +10,9 @@
 
 import { CohesixAudit } from "../client/audit.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import type { OperationOptions } from "../client/remote.ts";
 import {
+  AbortedError,
   AttachError,
   AuthError,
   CohesixError,
@@ -26,12 +28,14 @@ import {
   backendChoice,
   backendNeeds,
   booleanFlag,
+  DEFAULT_DEADLINE_S,
   describeBackend,
   type ExampleCli,
   helpText,
   outputRoot,
   type ParsedArgs,
   parseExampleArgs,
+  positiveNumberFlag,
   TOKEN_VARIABLES,
   UsageError,
   usageLine,
@@ -56,6 +60,10 @@ export interface ExampleContext {
   readonly outDir: string;
   /** The transcript; written to `<outDir>/audit.txt` after the body, even if it fails. */
   readonly audit: CohesixAudit;
+  /** Aborts when the run's deadline (`--deadline-s`) passes: give it to `openBackend`. */
+  readonly signal: AbortSignal;
+  /** Options for a client operation: the transcript, and what is left of the run's deadline. */
+  operation(): OperationOptions;
   /** `--verbose`. */
   readonly verbose: boolean;
   /** The bounds in force. */
@@ -107,6 +115,7 @@ export async function runExample(
   let args: ParsedArgs;
   let backend: BackendChoice;
   let outRoot: string;
+  let deadlineMs: number;
   try {
     args = parseExampleArgs(cli, argv);
     if (booleanFlag(args.values, "help")) {
@@ -118,6 +127,9 @@ export async function runExample(
       defaults,
     });
     outRoot = outputRoot(args.values, defaults);
+    deadlineMs = Math.round(
+      positiveNumberFlag(args.values, "deadline-s", DEFAULT_DEADLINE_S) * 1000,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`${cli.name}: ${error.message}`);
@@ -128,12 +140,19 @@ export async function runExample(
   }
   const verbose = booleanFlag(args.values, "verbose");
   const outDir = `${outRoot}/${cli.name}`;
+  const audit = new CohesixAudit();
+  // One deadline for the whole run: connecting, every operation, every retry.
+  const deadlineAt = performance.now() + deadlineMs;
+  const expired = new AbortController();
+  const timer = setTimeout(() => expired.abort(), deadlineMs);
   const ctx: ExampleContext = {
     args,
     backend,
     outRoot,
     outDir,
-    audit: new CohesixAudit(),
+    audit,
+    signal: expired.signal,
+    operation: () => ({ audit, deadlineMs: Math.max(0, deadlineAt - performance.now()) }),
     verbose,
     defaults,
     note: (line) => io.stderr(`${cli.name}: ${line}`),
@@ -162,12 +181,25 @@ export async function runExample(
       await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines)).catch(() => {});
     }
     if (verbose) { for (const line of ctx.audit.lines) io.stdout(line); }
-    reportFailure(cli.name, toPermissionError(raw), ctx, io);
+    const error = raw instanceof AbortedError && performance.now() >= deadlineAt
+      ? runDeadlineError(cli.name, deadlineMs, raw)
+      : raw;
+    reportFailure(cli.name, toPermissionError(error), ctx, io);
     return 1;
+  } finally {
+    clearTimeout(timer);
   }
   for (const line of ctx.audit.lines) io.stdout(line);
   io.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
   return 0;
+}
+
+/** The run's deadline passed outside an operation (e.g. while connecting). */
+function runDeadlineError(name: string, deadlineMs: number, cause: AbortedError) {
+  return new CohesixTimeoutError(
+    `${name}: the run's deadline of ${deadlineMs / 1000} s passed (${cause.summary})`,
+    { cause, hint: "raise --deadline-s, or check why the Queen answers slowly" },
+  );
 }
 
 /** Prints a failure: the message, then what to do (unless the message has a hint already). */

@@ -394,6 +394,9 @@ export class ConsoleServer implements RunningConsoleServer {
         await connection.send(out);
         return false;
       }
+      case "delay":
+        await connection.sleep(fault.ms);
+        break;
     }
     const out: string[] = [];
     for (const emission of reply.lines) {
