@@ -424,6 +424,21 @@ Deno.test("an unsolicited ERR CONSOLE then close: ConnectionError, read retried 
   assert.equal(decoder.decode(await backend.readFile("/log/x", 64)), "ok");
 });
 
+Deno.test("an ERR CONSOLE that quotes the token is reported with the token masked", async () => {
+  const token = "s3cret-console-token";
+  await using server = scriptedServer(async (peer) => {
+    await peer.handshake();
+    await peer.expect("CAT ");
+    await peer.send(`ERR CONSOLE reason=timeout detail=${token} cut=${token.slice(3, 15)}`);
+  });
+  await using backend = await connect(server.port, { authToken: token });
+  const error = await captureError(backend.readFile("/log/x", 64));
+  assert.ok(error instanceof ConnectionError, String(error));
+  assert.match(error.message, /the Queen ended the console session: ERR CONSOLE reason=timeout/);
+  assert.ok(!error.message.includes(token.slice(3, 15)), error.message);
+  assert.ok(!error.message.includes(token.slice(0, 8)), error.message);
+});
+
 // ---------------------------------------------------------------------------------------------
 // telemetry push: the `latest` file
 

@@ -132,21 +132,24 @@ Deno.test("a server that never answers gives a CohesixTimeoutError and a broken 
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("ERR PARSE answers a stream request at once", async () => {
-  await using server = scriptedServer(async (peer) => {
-    await peer.handshake();
-    await peer.expect("LS /");
-    await peer.send("PONG", "OK LS path=/other entries=0", "ERR PARSE reason=policy detail=x");
-    await peer.expect("quit");
+for (const label of ["PARSE", "FRAME"]) {
+  Deno.test(`ERR ${label} answers a stream request at once`, async () => {
+    await using server = scriptedServer(async (peer) => {
+      await peer.handshake();
+      await peer.expect("LS /");
+      await peer.send("PONG", "OK LS path=/other entries=0", `ERR ${label} reason=policy detail=x`);
+      await peer.expect("quit");
+    });
+    // Were it not an answer, the request would wait out its timeout instead.
+    const backend = await connectBackend(server.port);
+    const error = await captureError(backend.listDir("/"));
+    assert.ok(error instanceof CommandError, String(error));
+    assert.equal(error.verb, "LS");
+    assert.equal(error.server.label, label);
+    await backend.close();
+    assert.deepEqual(server.errors, []);
   });
-  const backend = await connectBackend(server.port);
-  const error = await captureError(backend.listDir("/"));
-  assert.ok(error instanceof CommandError, String(error));
-  assert.equal(error.verb, "LS");
-  assert.equal(error.server.label, "PARSE");
-  await backend.close();
-  assert.deepEqual(server.errors, []);
-});
+}
 
 /**
  * A console that resets every connection, as the busy Queen does (a real RST through
