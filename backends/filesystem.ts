@@ -12,12 +12,13 @@ import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import {
   AbortedError,
   CohesixError,
-  LimitError,
   LocalFileError,
   PermissionError,
   ValidationError,
 } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import { validatePath } from "../core/paths.ts";
+import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import type { Backend, CallOptions } from "./backend.ts";
 
 export type { Backend, CallOptions } from "./backend.ts";
@@ -99,27 +100,23 @@ export class FilesystemBackend implements Backend {
         total += n;
       }
       if (total > maxBytes) {
-        throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
+        throw readCapError(path, maxBytes);
       }
       return concatBytes(chunks);
     }, path);
   }
 
   /**
-   * Appends `payload` to `path` exactly as given (one line: no `\n` or `\r` except one trailing
-   * newline), creating parent directories. Returns `payload.length`.
+   * Appends `payload` to `path` exactly as given, creating parent directories; returns
+   * `payload.length`. The payload must pass the console's ECHO rules (`wire/echo_payload.ts`:
+   * one non-empty line of printable ASCII, at most `console.max_echo_len` bytes, one trailing
+   * newline allowed), refused with the same error as on the other backends.
    */
   async writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
     this.#check(options);
-    for (let i = 0; i < payload.length; i++) {
-      const byte = payload[i];
-      if ((byte === 0x0a && i !== payload.length - 1) || byte === 0x0d) {
-        throw new ValidationError("append payload must be a single line", {
-          hint: "write each line with its own append",
-        });
-      }
-    }
     const parts = this.#parts(path);
+    // The console's ECHO rules, so a payload the Queen would refuse is refused here too.
+    normalizeEchoPayload(payload, this.#defaults);
     await requirePermission("write", this.root, "appending under the mount root");
     const target = await this.#resolveForWrite(parts, path);
     await this.#fs(

@@ -13,10 +13,10 @@ import {
   AbortedError,
   CommandError,
   ConnectionError,
-  LimitError,
   LocalFileError,
   PermissionError,
 } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import { validatePath } from "../core/paths.ts";
 import { parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandLine } from "../wire/command_line.ts";
@@ -135,7 +135,7 @@ export class MockBackend implements Backend {
       const sent = lines.filter((line) => line.trim().length > 0);
       const bytes = encoder.encode(sent.length > 0 ? sent.join("\n") : data);
       if (bytes.length > maxBytes) {
-        throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
+        throw readCapError(path, maxBytes);
       }
       return bytes;
     });

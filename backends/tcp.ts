@@ -24,9 +24,9 @@ import {
   CohesixTimeoutError,
   CommandError,
   ConnectionError,
-  LimitError,
   ProtocolError,
 } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import { validatePath } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { normalizeRole, type TicketRole, validateTicketForRole } from "../wire/ticket.ts";
@@ -126,12 +126,12 @@ export class TcpBackend implements Backend {
 
   /**
    * Lists directory `path` (`LS`): the entry names in the Queen's order. Fails with
-   * `LimitError` when the reply (names joined with `\n`) exceeds `readCaps.maxDirListBytes`.
+   * `LimitError` `list <path> exceeds max bytes <max>` as soon as the names received sum to more
+   * than `readCaps.maxDirListBytes` (coh's bound, which every backend meets through
+   * `client/remote.ts` listDirBounded).
    */
   async listDir(path: string, options: CallOptions = {}): Promise<string[]> {
     validatePath(path, this.#defaults);
-    // The reply cap (names joined with `\n`) is at least as strict as coh's sum of names, which
-    // the operations check for every backend (`client/remote.ts` listDirBounded).
     const max = this.#defaults.readCaps.maxDirListBytes;
     return (await this.#read(`LS ${path}`, "LS", path, options, max)).lines;
   }
@@ -147,7 +147,7 @@ export class TcpBackend implements Backend {
     const text = lines.length > 0 ? lines.join("\n") : (ack.fields.data ?? "");
     const bytes = encoder.encode(text);
     if (bytes.length > maxBytes) {
-      throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
+      throw readCapError(path, maxBytes);
     }
     return bytes;
   }

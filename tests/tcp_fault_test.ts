@@ -378,6 +378,6 @@ Deno.test("a server flooding body lines is cut off at the read cap, not buffered
   const backend = await connectBackend(server.port);
   const error = await captureError(backend.readFile("/big", 1024));
   assert.ok(error instanceof LimitError, String(error));
-  assert.match((error as Error).message, /CAT \/big reply exceeds max bytes 1024/);
+  assert.match((error as Error).message, /read \/big exceeds max bytes 1024/);
   await backend.close();
 });

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { ConnectionError, LimitError, ProtocolError } from "../core/errors.ts";
+import { ConnectionError, ProtocolError } from "../core/errors.ts";
+import { listCapError, readCapError } from "../core/read_caps.ts";
 import { utf8Length } from "../core/paths.ts";
 import { type Ack, END_LINE, parseAck } from "../wire/ack.ts";
 
@@ -36,9 +37,11 @@ export interface ConsoleRequest {
    */
   readonly expect?: Readonly<Record<string, string>>;
   /**
-   * Most body bytes (lines joined with `\n`) the caller will accept; default
-   * `readCaps.maxDirListBytes`. A peer that sends more is cut off with a `LimitError` and the
-   * connection is dropped, so a hostile server cannot make the client buffer without bound.
+   * Most body bytes the caller will accept; default `readCaps.maxDirListBytes`. A file's body
+   * counts its lines joined with `\n`; an `LS` listing counts its entry names only, as coh
+   * does. A peer that sends more is cut off with a `LimitError` (the wording every backend
+   * uses) and the connection is dropped, so a hostile server cannot make the client buffer
+   * without bound.
    */
   readonly maxBodyBytes?: number;
 }
@@ -69,7 +72,7 @@ export class ResponseReader {
   readonly #lines: string[] = [];
   #ack: Ack | undefined;
   #pong = false;
-  #bodyBytes = -1; // Joined length: the first line adds no separator.
+  #bodyBytes = 0;
   // LS announces its entry count: with it, an entry named `END` is read as an entry, and a
   // listing longer than announced is caught instead of leaving stale lines behind.
   #entries: number | undefined;
@@ -153,16 +156,17 @@ export class ResponseReader {
       this.#stallNote = `${describeRequest(request)} announced entries=${entries} and ` +
         `sent END after ${lines.length}; waiting for the rest`;
     }
-    this.#bodyBytes += 1 + utf8Length(line); // No copy: this runs once per body line.
+    // No copy: this runs once per body line. A listing counts names, a file its joined lines.
+    const listing = request.verb === "LS";
+    this.#bodyBytes += utf8Length(line) + (listing || lines.length === 0 ? 0 : 1);
     if (this.#bodyBytes > this.#maxBodyBytes) {
-      throw new LimitError(
-        `${describeRequest(request)} reply exceeds max bytes ${this.#maxBodyBytes}`,
-        "max_bytes",
-        this.#maxBodyBytes,
-        {
-          hint: "the connection was dropped; raise the read limit if the node really is that big",
-        },
-      );
+      const path = request.path ?? request.verb;
+      const hint = {
+        hint: "the connection was dropped; raise the read limit if the node really is that big",
+      };
+      throw listing
+        ? listCapError(path, this.#maxBodyBytes, "max_bytes", hint)
+        : readCapError(path, this.#maxBodyBytes, "max_bytes", hint);
     }
     lines.push(line); // Body lines are opaque, even ones that look like acks.
     return { kind: "more" };

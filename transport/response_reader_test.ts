@@ -119,7 +119,7 @@ Deno.test("the body cap counts lines joined with newlines: exactly at the cap ok
     () => over.push("def"),
     (e: unknown) =>
       e instanceof LimitError && e.limit === "max_bytes" && e.max === 6 &&
-      e.summary === "CAT /x reply exceeds max bytes 6",
+      e.summary === "read /x exceeds max bytes 6",
   );
   // The request's own cap wins over the connection's default.
   const own = new ResponseReader({ ...CAT, maxBodyBytes: 2 }, 1024);

@@ -121,4 +121,25 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "return false;",
     tests: ["client/operation_run_test.ts", "tests/deadline_test.ts"],
   },
+  {
+    name: "the filesystem backend skips the ECHO payload rules",
+    file: "backends/filesystem.ts",
+    search: "    normalizeEchoPayload(payload, this.#defaults);\n",
+    replace: "",
+    tests: ["tests/backend_contract_test.ts"],
+  },
+  {
+    name: "the console's listing cap counts separators (stricter than coh's)",
+    file: "transport/response_reader.ts",
+    search: "(listing || lines.length === 0 ? 0 : 1)",
+    replace: "(lines.length === 0 ? 0 : 1)",
+    tests: ["tests/backend_contract_test.ts"],
+  },
+  {
+    name: "the mock words its read cap its own way",
+    file: "backends/mock.ts",
+    search: "throw readCapError(path, maxBytes);",
+    replace: "throw readCapError(`${path} (mock)`, maxBytes);",
+    tests: ["tests/backend_contract_test.ts"],
+  },
 ];
