@@ -24,6 +24,7 @@ import {
   CohesixTimeoutError,
   CommandError,
   ConnectionError,
+  ConsoleBusyError,
   ProtocolError,
 } from "../core/errors.ts";
 import { readCapError } from "../core/read_caps.ts";
@@ -186,7 +187,7 @@ export class TcpBackend implements Backend {
     const text = normalizeEchoPayload(payload, this.#defaults);
     const line = `ECHO ${path} ${text}`;
     return await this.#queue.run(async () => {
-      const conn = await this.#liveConnection(options);
+      const { conn, pingFailure } = await this.#liveConnection(options);
       const before = conn.framesSent;
       try {
         // The Queen trims the payload and acks its length as `bytes=`: an `OK ECHO` for this
@@ -202,8 +203,9 @@ export class TcpBackend implements Backend {
           serverBytes: Number.isFinite(serverBytes) ? serverBytes : undefined,
         };
       } catch (error) {
-        if (error instanceof CommandError || conn.framesSent === before) throw error;
-        throw mayHaveBeenApplied(error, path);
+        if (error instanceof CommandError) throw error;
+        const failure = conn.framesSent === before ? error : mayHaveBeenApplied(error, path);
+        throw pingFailure === undefined ? failure : afterFailedPing(failure, pingFailure);
       }
     }, options.signal);
   }
@@ -266,17 +268,25 @@ export class TcpBackend implements Backend {
    * The connection for a write. A write is never resent, so one that meets a connection the
    * Queen dropped while it sat idle would fail as "may or may not have been applied". After
    * `heartbeat.interval_ms` of silence a PING (a read, safe to retry) checks the connection
-   * first and replaces it if it is gone, as cohsh pings an idle console.
+   * first and replaces it if it is gone, as cohsh pings an idle console. The PING's failure is
+   * returned with the new connection, so an error on it can say what came before.
    */
-  async #liveConnection(options: CallOptions): Promise<ConsoleConnection> {
+  async #liveConnection(
+    options: CallOptions,
+  ): Promise<{ conn: ConsoleConnection; pingFailure?: CohesixError }> {
     const conn = await this.#ensureConnection(options.signal);
-    if (conn.idleMs <= this.#defaults.heartbeatIntervalMs) return conn;
+    if (conn.idleMs <= this.#defaults.heartbeatIntervalMs) return { conn };
     try {
       await conn.ping(this.#requestOptions(options));
-      return conn;
+      return { conn };
     } catch (error) {
       if (!isTransportFailure(error)) throw error;
-      return await this.#ensureConnection(options.signal);
+      const pingFailure = error as CohesixError;
+      try {
+        return { conn: await this.#ensureConnection(options.signal), pingFailure };
+      } catch (reconnect) {
+        throw afterFailedPing(reconnect, pingFailure);
+      }
     }
   }
 
@@ -341,6 +351,29 @@ function isThrottled(error: unknown): error is AttachError {
 
 function isTransportFailure(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof CohesixTimeoutError;
+}
+
+/**
+ * `error`, met on (or while opening) the connection that replaced one whose PING failed, with
+ * that PING failure kept as its `cause` and named in its message. Errors that are answers (a
+ * server `ERR`, a refused token) or not transport failures are returned as they are.
+ */
+function afterFailedPing(error: unknown, ping: CohesixError): unknown {
+  const retyped = [
+    ConsoleBusyError,
+    ConnectionError,
+    CohesixTimeoutError,
+    AbortedError,
+    ProtocolError,
+  ]
+    .find((kind) => error instanceof kind);
+  if (retyped === undefined || !(error instanceof CohesixError)) return error;
+  const options = error.hint === undefined ? { cause: ping } : { cause: ping, hint: error.hint };
+  return new retyped(
+    `${error.summary} (on reconnecting after the idle connection failed its PING: ` +
+      `${ping.summary})`,
+    options,
+  );
 }
 
 function mayHaveBeenApplied(error: unknown, path: string): CohesixError {

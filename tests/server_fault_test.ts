@@ -18,6 +18,8 @@ import { TcpBackend } from "../backends/tcp.ts";
 import { ConsoleServer } from "../server/console_server.ts";
 import type { FaultSpec } from "../server/faults.ts";
 
+const encoder = new TextEncoder();
+
 /** Fast retries so the cases finish quickly (the policy's shape is unchanged). */
 const FAST: CohesixDefaults = {
   ...DEFAULTS,
@@ -132,6 +134,30 @@ Deno.test("server fault: content that looks like protocol lines stays content", 
     // The connection is still in step: the next command gets its own reply.
     assert.deepEqual(await backend.listDir("/gpu"), ["bridge", "GPU-0", "GPU-1"]);
   });
+});
+
+Deno.test("a PING failure that caused a reconnect is kept as the cause of a later error", async () => {
+  await using server = await ConsoleServer.start({
+    seed: "queen",
+    faults: [{ kind: "close-after-reply", verb: "LS" }, { kind: "drop", verb: "ECHO" }],
+  });
+  await using backend = await TcpBackend.connect({
+    port: server.port,
+    authToken: "changeme",
+    defaults: { ...FAST, heartbeatIntervalMs: 0 },
+    timeoutMs: 300,
+    maxAttempts: 0,
+  });
+  await backend.listDir("/gpu"); // the server hangs up after this reply
+  await server.idle();
+  // The PING finds the connection gone; the ECHO then goes to a fresh one, which drops it.
+  const error = await failure(backend.writeAppend("/log/queen.log", encoder.encode("m\n")));
+  assert.ok(error instanceof ConnectionError, `${error.name}: ${error.message}`);
+  assert.match(error.message, /may or may not have been applied/);
+  assert.match(error.message, /after the idle connection failed its PING/);
+  const cause = error.cause;
+  assert.ok(cause instanceof ConnectionError, String(cause));
+  assert.match(cause.message, /PING/);
 });
 
 Deno.test("server fault: a refused ECHO payload never reaches the server", async () => {

@@ -142,4 +142,11 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "throw readCapError(`${path} (mock)`, maxBytes);",
     tests: ["tests/backend_contract_test.ts"],
   },
+  {
+    name: "a PING failure that caused a reconnect is forgotten",
+    file: "backends/tcp.ts",
+    search: "throw pingFailure === undefined ? failure : afterFailedPing(failure, pingFailure);",
+    replace: "throw failure;",
+    tests: ["tests/server_fault_test.ts"],
+  },
 ];
