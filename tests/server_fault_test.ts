@@ -17,6 +17,7 @@ import {
 import { TcpBackend } from "../backends/tcp.ts";
 import { ConsoleServer } from "../server/console_server.ts";
 import type { FaultSpec } from "../server/faults.ts";
+import { loopbackTest } from "./loopback.ts";
 
 const encoder = new TextEncoder();
 
@@ -94,7 +95,7 @@ const cases: [string, FaultSpec, (error: Error) => boolean][] = [
 ];
 
 for (const [name, fault, expected] of cases) {
-  Deno.test(`server fault: ${name} → typed error; the next call reconnects`, async () => {
+  loopbackTest(`server fault: ${name} → typed error; the next call reconnects`, async () => {
     await withFault(fault, async (backend, server) => {
       const error = await failure(backend.listDir("/gpu"));
       assert.ok(expected(error), `${error.name}: ${error.message}`);
@@ -106,7 +107,7 @@ for (const [name, fault, expected] of cases) {
   });
 }
 
-Deno.test("server fault: an interrupted ECHO is not resent, and says so", async () => {
+loopbackTest("server fault: an interrupted ECHO is not resent, and says so", async () => {
   await withFault({ kind: "drop", verb: "ECHO" }, async (backend, server) => {
     const before = server.namespace.tail("/log/queen.log").length;
     const error = await failure(
@@ -121,7 +122,7 @@ Deno.test("server fault: an interrupted ECHO is not resent, and says so", async 
   });
 });
 
-Deno.test("server fault: content that looks like protocol lines stays content", async () => {
+loopbackTest("server fault: content that looks like protocol lines stays content", async () => {
   const fault: FaultSpec = { kind: "inject", verb: "CAT", lines: ["OK FAKE ack", "ERR X y"] };
   await withFault(fault, async (backend, server) => {
     const text = new TextDecoder().decode(
@@ -136,31 +137,34 @@ Deno.test("server fault: content that looks like protocol lines stays content", 
   });
 });
 
-Deno.test("a PING failure that caused a reconnect is kept as the cause of a later error", async () => {
-  await using server = await ConsoleServer.start({
-    seed: "queen",
-    faults: [{ kind: "close-after-reply", verb: "LS" }, { kind: "drop", verb: "ECHO" }],
-  });
-  await using backend = await TcpBackend.connect({
-    port: server.port,
-    authToken: "changeme",
-    defaults: { ...FAST, heartbeatIntervalMs: 0 },
-    timeoutMs: 300,
-    maxAttempts: 0,
-  });
-  await backend.listDir("/gpu"); // the server hangs up after this reply
-  await server.idle();
-  // The PING finds the connection gone; the ECHO then goes to a fresh one, which drops it.
-  const error = await failure(backend.writeAppend("/log/queen.log", encoder.encode("m\n")));
-  assert.ok(error instanceof ConnectionError, `${error.name}: ${error.message}`);
-  assert.match(error.message, /may or may not have been applied/);
-  assert.match(error.message, /after the idle connection failed its PING/);
-  const cause = error.cause;
-  assert.ok(cause instanceof ConnectionError, String(cause));
-  assert.match(cause.message, /PING/);
-});
+loopbackTest(
+  "a PING failure that caused a reconnect is kept as the cause of a later error",
+  async () => {
+    await using server = await ConsoleServer.start({
+      seed: "queen",
+      faults: [{ kind: "close-after-reply", verb: "LS" }, { kind: "drop", verb: "ECHO" }],
+    });
+    await using backend = await TcpBackend.connect({
+      port: server.port,
+      authToken: "changeme",
+      defaults: { ...FAST, heartbeatIntervalMs: 0 },
+      timeoutMs: 300,
+      maxAttempts: 0,
+    });
+    await backend.listDir("/gpu"); // the server hangs up after this reply
+    await server.idle();
+    // The PING finds the connection gone; the ECHO then goes to a fresh one, which drops it.
+    const error = await failure(backend.writeAppend("/log/queen.log", encoder.encode("m\n")));
+    assert.ok(error instanceof ConnectionError, `${error.name}: ${error.message}`);
+    assert.match(error.message, /may or may not have been applied/);
+    assert.match(error.message, /after the idle connection failed its PING/);
+    const cause = error.cause;
+    assert.ok(cause instanceof ConnectionError, String(cause));
+    assert.match(cause.message, /PING/);
+  },
+);
 
-Deno.test("server fault: a refused ECHO payload never reaches the server", async () => {
+loopbackTest("server fault: a refused ECHO payload never reaches the server", async () => {
   await withFault({ kind: "stall", verb: "ECHO" }, async (backend) => {
     const error = await failure(
       backend.writeAppend("/log/queen.log", new TextEncoder().encode("two\nlines\n")),
@@ -169,36 +173,39 @@ Deno.test("server fault: a refused ECHO payload never reaches the server", async
   });
 });
 
-Deno.test("a write after the Queen dropped an idle connection is checked by PING first", async (t) => {
-  const marker = new TextEncoder().encode("after-idle\n");
-  for (const [name, heartbeatIntervalMs] of [["idle past the heartbeat", 0], ["fresh", 60_000]]) {
-    await t.step(name as string, async () => {
-      await using server = await ConsoleServer.start({
-        seed: "queen",
-        faults: [{ kind: "close-after-reply", verb: "LS" }],
-      });
-      const backend = await TcpBackend.connect({
-        port: server.port,
-        authToken: "changeme",
-        defaults: { ...FAST, heartbeatIntervalMs: heartbeatIntervalMs as number },
-        timeoutMs: 300,
-      });
-      try {
-        await backend.listDir("/gpu"); // the server hangs up after this reply
-        await server.idle();
-        if (heartbeatIntervalMs === 0) {
-          // The PING finds the connection gone, so the ECHO goes to a fresh one, once.
-          assert.equal(await backend.writeAppend("/log/queen.log", marker), marker.length);
-          const log = server.namespace.tail("/log/queen.log");
-          assert.equal(log.filter((l) => l.includes("after-idle")).length, 1);
-        } else {
-          // Within the heartbeat the connection is trusted: the ECHO meets the dead socket.
-          const error = await failure(backend.writeAppend("/log/queen.log", marker));
-          assert.ok(error instanceof ConnectionError, `${error.name}: ${error.message}`);
+loopbackTest(
+  "a write after the Queen dropped an idle connection is checked by PING first",
+  async (t) => {
+    const marker = new TextEncoder().encode("after-idle\n");
+    for (const [name, heartbeatIntervalMs] of [["idle past the heartbeat", 0], ["fresh", 60_000]]) {
+      await t.step(name as string, async () => {
+        await using server = await ConsoleServer.start({
+          seed: "queen",
+          faults: [{ kind: "close-after-reply", verb: "LS" }],
+        });
+        const backend = await TcpBackend.connect({
+          port: server.port,
+          authToken: "changeme",
+          defaults: { ...FAST, heartbeatIntervalMs: heartbeatIntervalMs as number },
+          timeoutMs: 300,
+        });
+        try {
+          await backend.listDir("/gpu"); // the server hangs up after this reply
+          await server.idle();
+          if (heartbeatIntervalMs === 0) {
+            // The PING finds the connection gone, so the ECHO goes to a fresh one, once.
+            assert.equal(await backend.writeAppend("/log/queen.log", marker), marker.length);
+            const log = server.namespace.tail("/log/queen.log");
+            assert.equal(log.filter((l) => l.includes("after-idle")).length, 1);
+          } else {
+            // Within the heartbeat the connection is trusted: the ECHO meets the dead socket.
+            const error = await failure(backend.writeAppend("/log/queen.log", marker));
+            assert.ok(error instanceof ConnectionError, `${error.name}: ${error.message}`);
+          }
+        } finally {
+          await backend.close();
         }
-      } finally {
-        await backend.close();
-      }
-    });
-  }
-});
+      });
+    }
+  },
+);
