@@ -42,6 +42,11 @@ export type { ConsoleRequest, ConsoleResponse, ResponseShape } from "./response_
 export const DEFAULT_CONSOLE_HOST = "127.0.0.1";
 /** Default console port (`crates/net-constants`). */
 export const DEFAULT_CONSOLE_PORT = 31337;
+/**
+ * The console token of a Queen built without one (`changeme`): the client's last fallback
+ * (OPERATIONS.md §1.5) and the in-repo console server's default. Defined here, once.
+ */
+export const DEFAULT_CONSOLE_TOKEN = "changeme";
 
 /** How long `quit` waits for `OK QUIT` before closing anyway, in wall milliseconds. */
 const QUIT_WAIT_MS = 1000;
