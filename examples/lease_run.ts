@@ -136,10 +136,12 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
     await client.runCommand(gpuId, [...command], ctx.operation());
   } finally {
     // Release even when the command failed, so a failed demo leaves no worker behind. Best
-    // effort, as in the Python example: a failed release is reported, not fatal.
+    // effort, as in the Python example: a failed release is reported, not fatal. It is
+    // attempted even after the run's deadline (one write, bounded by --timeout-s), as the run
+    // writes its EXIT breadcrumb, so a timed-out demo leaves no worker behind either.
     if (!booleanFlag(values, "skip-release")) {
       try {
-        await client.queenKill(workerIdOf(leaseLine, leasePath), ctx.operation());
+        await client.queenKill(workerIdOf(leaseLine, leasePath), { audit: ctx.audit });
       } catch (error) {
         ctx.note(`release failed: ${error instanceof Error ? error.message : String(error)}`);
       }
