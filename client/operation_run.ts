@@ -60,6 +60,13 @@ export class OperationRun implements Disposable {
     return this.callOptions.signal;
   }
 
+  /** Milliseconds left before the deadline, or `undefined` without one. */
+  get remainingMs(): number | undefined {
+    return this.#deadlineMs === undefined
+      ? undefined
+      : Math.max(0, this.#deadlineAt - performance.now());
+  }
+
   /** True once the deadline has passed. */
   get expired(): boolean {
     return performance.now() >= this.#deadlineAt;

@@ -8,9 +8,12 @@
  */
 
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError, OperationError } from "../core/errors.ts";
+import { LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
 import { OperationRun } from "./operation_run.ts";
+import type { Backend } from "../backends/backend.ts";
+import type { BridgeNode } from "../queen/bridge_wire.ts";
+import { gpuPublish, type GpuPublishResult } from "./gpu_publish.ts";
 import type { OperationOptions } from "./remote.ts";
 import {
   copyFileWithHash,
@@ -43,10 +46,28 @@ export interface PeftImportArgs {
 }
 
 /**
- * Options of a PEFT import: the common operation options. The import sends no request; `signal`
- * and `deadlineMs` stop it before each file it writes (and remove what it wrote).
+ * Publishing after an import (coh `peft import --publish`): the registry, with this inventory,
+ * is published to the Queen through `/gpu/bridge/ctl`. **This replaces the Queen's whole `/gpu`
+ * snapshot** (GPU nodes re-created with empty lease and status logs, exactly the registry's
+ * models, the active pointer reset); see `gpuPublish`.
  */
-export interface PeftImportOptions extends OperationOptions {}
+export interface PeftImportPublish {
+  /** The Queen to publish to (`CohesixClient.peftImport` fills in its own backend). */
+  readonly backend?: Backend;
+  /** The GPU nodes (upstream's mock inventory when absent). */
+  readonly nodes?: readonly BridgeNode[];
+}
+
+/**
+ * Options of a PEFT import: the common operation options, and `publish` to publish the registry
+ * afterwards as coh `--publish` does (`true`: upstream's mock inventory). A publish replaces the
+ * Queen's `/gpu` snapshot. The import itself sends no request; `signal` and `deadlineMs` stop it
+ * before each file it writes (removing what it wrote), and one deadline covers the publish too.
+ */
+export interface PeftImportOptions extends OperationOptions {
+  /** Publish the registry after the import; see {@link PeftImportPublish}. */
+  readonly publish?: boolean | PeftImportPublish;
+}
 
 /** What an import wrote. */
 export interface PeftImportResult {
@@ -56,6 +77,8 @@ export interface PeftImportResult {
   readonly manifestPath: string;
   /** Bytes of `adapter.safetensors`. */
   readonly adapterBytes: number;
+  /** The publish that followed, when one was asked for. */
+  readonly published?: GpuPublishResult;
 }
 
 /** Checks a model or job id: a path component, JSON/TOML-safe, within the id byte cap. */
@@ -75,14 +98,47 @@ async function precheckSize(path: string, max: number, limit: string): Promise<v
   }
 }
 
-/** Imports an adapter produced by job `jobId` as model `modelId`. */
+/**
+ * Imports an adapter produced by job `jobId` as model `modelId`; with `publish`, then publishes
+ * the registry to the Queen as coh does (the import stays written if the publish fails, and
+ * the `peft import …` line is only added once both succeeded).
+ */
 export async function peftImport(
   defaults: CohesixDefaults,
   args: PeftImportArgs,
   options: PeftImportOptions = {},
 ): Promise<PeftImportResult> {
-  using run = new OperationRun("peft import", options);
-  const { audit } = run;
+  const { publish, ...rest } = options;
+  const publishTo = publish === true ? {} : publish === false ? undefined : publish;
+  if (publishTo !== undefined && publishTo.backend === undefined) {
+    throw new ValidationError("peft import with publish needs the backend to publish to", {
+      hint: "use CohesixClient.peftImport, or pass publish: { backend }",
+    });
+  }
+  using run = new OperationRun("peft import", rest);
+  const imported = await importModel(defaults, args, run);
+  if (publishTo === undefined) {
+    rest.audit?.pushLine(importLine(imported));
+    return imported;
+  }
+  const remaining = run.remainingMs;
+  const published = await gpuPublish(publishTo.backend!, defaults, {
+    registryRoot: args.registryRoot,
+    ...(publishTo.nodes === undefined ? {} : { nodes: publishTo.nodes }),
+  }, remaining === undefined ? rest : { ...rest, deadlineMs: remaining });
+  rest.audit?.pushLine(importLine(imported));
+  return { ...imported, published };
+}
+
+function importLine(result: PeftImportResult): string {
+  return `peft import model=${result.modelId} manifest=${result.manifestPath}`;
+}
+
+async function importModel(
+  defaults: CohesixDefaults,
+  args: PeftImportArgs,
+  run: OperationRun,
+): Promise<PeftImportResult> {
   const exportPolicy = defaults.coh.peft.export;
   const importPolicy = defaults.coh.peft.import;
   const modelId = validateModelId(args.modelId, "model id", defaults);
@@ -199,7 +255,6 @@ export async function peftImport(
       `writing ${manifestPath}`,
       () => writeFileAtomic(manifestPath, encodeUtf8(manifest)),
     );
-    audit?.pushLine(`peft import model=${modelId} manifest=${manifestPath}`);
     return { modelId, manifestPath, adapterBytes: adapter.bytes };
   } catch (error) {
     await removeQuietly(written, createdDir ? modelDir : undefined);
