@@ -12,6 +12,8 @@ import { OperationRun } from "./operation_run.ts";
 import { peftImport } from "./peft_import.ts";
 import { runCommand } from "./run.ts";
 import { FakeBackend } from "../tests/fake_backend.ts";
+import { MockBackend } from "../backends/mock.ts";
+import { CohesixClient } from "./client.ts";
 
 const LEASE =
   '{"schema":"gpu-lease/v1","state":"ACTIVE","gpu_id":"GPU-0","worker_id":"worker-1","mem_mb":4096,"streams":2,"ttl_s":120,"priority":1}';
@@ -130,5 +132,41 @@ Deno.test("an import past its deadline stops before writing and leaves no files"
     );
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("every client operation honours deadlineMs and names itself", async () => {
+  await using backend = new MockBackend();
+  const client = new CohesixClient(backend);
+  const dir = await Deno.makeTempDir({ prefix: "cohesix-deadline-all-" });
+  try {
+    const registry = `${dir}/registry`;
+    for (const model of ["a", "b"]) {
+      await Deno.mkdir(`${registry}/available/${model}`, { recursive: true });
+      await Deno.writeTextFile(`${registry}/available/${model}/manifest.toml`, "");
+    }
+    await client.peftActivate("a", registry);
+    await client.peftActivate("b", registry); // so that a rollback has somewhere to go
+    const late = { deadlineMs: 0 };
+    const calls: [string, () => Promise<unknown>][] = [
+      ["gpu list", () => client.gpuList(late)],
+      ["gpu status", () => client.gpuStatus("GPU-0", late)],
+      ["gpu lease", () => client.gpuLease({ gpuId: "GPU-0", memMb: 1, streams: 1, ttlS: 1 }, late)],
+      ["run", () => client.runCommand("GPU-0", ["true"], late)],
+      ["queen kill", () => client.queenKill("worker-1", late)],
+      ["telemetry push", () => client.telemetryPush("dev", "x", late)],
+      ["telemetry pull", () => client.telemetryPull(`${dir}/pull`, late)],
+      ["peft export", () => client.peftExport("job_8932", `${dir}/export`, late)],
+      ["peft activate", () => client.peftActivate("a", registry, late)],
+      ["peft rollback", () => client.peftRollback(registry, late)],
+      ["gpu publish", () => client.gpuPublish({}, late)],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().catch((e) => e);
+      assert.ok(error instanceof OperationDeadlineError, `${name}: ${error}`);
+      assert.equal(error.progress.operation, name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
