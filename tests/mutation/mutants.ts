@@ -107,11 +107,13 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: "an interrupted ECHO is quietly resent",
     file: "backends/tcp.ts",
-    search: "throw mayHaveBeenApplied(error, path);",
-    replace: "await this.#ensureConnection(options.signal).then((fresh) =>\n" +
-      '          fresh.request({ line, verb: "ECHO", shape: "ack", path }, {})\n' +
-      "        ).catch(() => {});\n" +
-      "        throw mayHaveBeenApplied(error, path);",
+    search: "const failure = conn.framesSent === before ? error : mayHaveBeenApplied(error, path);",
+    replace: "if (conn.framesSent !== before) {\n" +
+      "          await this.#ensureConnection(options.signal).then((fresh) =>\n" +
+      '            fresh.request({ line, verb: "ECHO", shape: "ack", path }, {})\n' +
+      "          ).catch(() => {});\n" +
+      "        }\n" +
+      "        const failure = conn.framesSent === before ? error : mayHaveBeenApplied(error, path);",
     tests: ["tests/server_fault_test.ts"],
   },
   {
