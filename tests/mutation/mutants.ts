@@ -28,10 +28,10 @@ export interface Mutant {
 export const MUTANTS: readonly Mutant[] = [
   {
     name: "atomic writer writes in place",
-    file: "client/local_files.ts",
-    search: "await writeViaTemp(path, (file) => writeAll(file, path, data));",
-    replace: "await Deno.writeFile(path, data);",
-    tests: ["client/local_files_test.ts"],
+    file: "core/atomic_file.ts",
+    search: "await writeFileAtomicWith(path, (file) => writeAll(file, path, bytes));",
+    replace: "await Deno.writeFile(path, bytes);",
+    tests: ["client/local_files_test.ts", "core/atomic_file_test.ts"],
   },
   {
     name: "body lines that look like acks are dropped",
