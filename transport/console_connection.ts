@@ -477,8 +477,6 @@ function consoleBusy(where: string, cause: unknown): ConsoleBusyError {
   );
 }
 
-}
-
 function commandError(verb: string, ack: Ack): CommandError {
   const fields = serverErrorFields(ack);
   if (verb !== "ATTACH") return new CommandError(verb, fields);
