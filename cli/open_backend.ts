@@ -15,8 +15,11 @@ import type { CommandContext } from "./command.ts";
 import { backendChoiceOf } from "./global_flags.ts";
 import { cohDefaultsOf, cohshPolicyOf, policyNeeds, withCohshPolicy } from "./policy.ts";
 
-/** Which tool's policy file `--policy` names for a subcommand. */
-export type PolicyKind = "coh" | "cohsh";
+/**
+ * Which tool's policy file `--policy` names for a subcommand; `applied` when the caller has
+ * loaded it already and passes the resulting `defaults`.
+ */
+export type PolicyKind = "coh" | "cohsh" | "applied";
 
 /** Options of {@link openCliBackend}. */
 export interface OpenCliBackendOptions {
@@ -61,9 +64,14 @@ export async function cliDefaults(
   kind: PolicyKind = "coh",
   base: CohesixDefaults = DEFAULTS,
 ): Promise<CohesixDefaults> {
-  return kind === "coh"
-    ? await cohDefaultsOf(ctx.globals, base)
-    : withCohshPolicy(base, await cohshPolicyOf(ctx.globals, base));
+  switch (kind) {
+    case "coh":
+      return await cohDefaultsOf(ctx.globals, base);
+    case "cohsh":
+      return withCohshPolicy(base, await cohshPolicyOf(ctx.globals, base));
+    case "applied":
+      return base;
+  }
 }
 
 /** The backend the global flags select, opened after every permission was checked. */

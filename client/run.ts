@@ -2,7 +2,8 @@
  * `run` as coh does it (OPERATIONS.md §4.4): validate the GPU's active lease, append a START
  * breadcrumb to `/gpu/<id>/status`, run the command with inherited stdio, append the EXIT
  * breadcrumb. Both breadcrumbs are checked against the console ECHO cap before anything is
- * written: live, a too-long command would leave a START without an EXIT.
+ * written: live, a too-long command would leave a START without an EXIT. The command does not
+ * inherit the console secrets ({@link SECRET_VARIABLES}).
  *
  * @module
  */
@@ -22,7 +23,8 @@ import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { buildBreadcrumbLine } from "./breadcrumb.ts";
 import { GPU_ROOT, normalizeGpuId } from "./gpu.ts";
 import { validateActiveLease } from "./lease_record.ts";
-import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { decodeUtf8, encodeUtf8 } from "./text.ts";
 
 /** The largest exit code a breadcrumb may have to carry (POSIX status byte). */
@@ -75,6 +77,43 @@ export interface RunCommandOptions extends OperationOptions {
   readonly commandStdout?: "inherit" | "stderr";
 }
 
+/**
+ * Environment variables a command run under a lease never inherits: the console token
+ * (`COH_AUTH_TOKEN`, `COHSH_AUTH_TOKEN`) and the ticket-minting secret (`COHSH_TICKET_SECRET`).
+ * A ticket is only ever a flag value, so it never reaches a child's environment.
+ */
+export const SECRET_VARIABLES: readonly string[] = [
+  "COH_AUTH_TOKEN",
+  "COHSH_AUTH_TOKEN",
+  "COHSH_TICKET_SECRET",
+];
+
+/**
+ * Spawns with everything inherited except {@link SECRET_VARIABLES}. Deno can drop an inherited
+ * variable only by clearing all of them, so each secret this run may touch is taken out of this
+ * process's environment for the (synchronous) spawn and put back at once; one it may not touch
+ * is handed to the child empty.
+ */
+function spawnWithoutSecrets(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
+  const saved = new Map<string, string>();
+  const blanked: Record<string, string> = {};
+  for (const name of SECRET_VARIABLES) {
+    const allowed = Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
+    if (!allowed) {
+      blanked[name] = "";
+      continue;
+    }
+    const value = Deno.env.get(name);
+    if (value !== undefined) saved.set(name, value);
+  }
+  try {
+    for (const name of saved.keys()) Deno.env.delete(name);
+    return new Deno.Command(program, { ...options, env: blanked }).spawn();
+  } finally {
+    for (const [name, value] of saved) Deno.env.set(name, value);
+  }
+}
+
 async function execute(
   argv: readonly string[],
   signal: AbortSignal | undefined,
@@ -90,7 +129,7 @@ async function execute(
       stderr: "inherit",
     };
     if (signal) spawnOptions.signal = signal;
-    child = new Deno.Command(program, spawnOptions).spawn();
+    child = spawnWithoutSecrets(program, spawnOptions);
   } catch (error) {
     return { kind: "spawn-failed", error };
   }
@@ -114,8 +153,8 @@ export async function runCommand(
   argv: readonly string[],
   options: RunCommandOptions = {},
 ): Promise<void> {
-  const { audit } = options;
-  const callOptions = callOptionsOf(options);
+  using run = new OperationRun("run", options);
+  const { audit } = run;
   const id = normalizeGpuId(gpuId);
   if (!Array.isArray(argv) || argv.length === 0 || String(argv[0]).trim().length === 0) {
     throw new ValidationError("command must not be empty");
@@ -132,28 +171,34 @@ export async function runCommand(
   requireRunPermission(program);
 
   const leasePath = joinPath(GPU_ROOT, id, "lease");
-  const leaseBytes = await readFileCapped(
+  run.plan(3);
+  const leaseBytes = await run.read(
     backend,
     leasePath,
     defaults.coh.run.lease.maxBytes,
     "coh.run.lease.max_bytes",
-    callOptions,
   );
   audit?.pushAck("OK", "CAT", `path=${leasePath}`);
   validateActiveLease(decodeUtf8(leaseBytes, "lease file"), id, defaults);
 
   const statusPath = joinPath(GPU_ROOT, id, "status");
-  const append = async (line: string, lineOptions: CallOptions) => {
-    const bytes = await backend.writeAppend(statusPath, encodeUtf8(line), lineOptions);
+  const pushAck = (bytes: number) =>
     audit?.pushAck("OK", "ECHO", `path=${statusPath} bytes=${bytes}`);
-  };
-  await append(start, callOptions);
+  pushAck(await run.append(backend, statusPath, encodeUtf8(start)));
 
-  const outcome = await execute(argv, options.signal, options.commandStdout ?? "inherit");
-  // The EXIT breadcrumb is written even after an abort, so the status log is never left open.
+  // The command is killed when the caller aborts or the deadline passes.
+  const outcome = await run.step(
+    `running ${program}`,
+    () => execute(argv, run.signal, options.commandStdout ?? "inherit"),
+  );
+  // The EXIT breadcrumb is written even after an abort or the deadline, so the status log is
+  // never left open: with the per-request timeout only.
   const exitOptions: CallOptions = options.timeoutMs === undefined
     ? {}
     : { timeoutMs: options.timeoutMs };
+  const append = async (line: string, lineOptions: CallOptions) => {
+    pushAck(await backend.writeAppend(statusPath, encodeUtf8(line), lineOptions));
+  };
   switch (outcome.kind) {
     case "spawn-failed": {
       await append(buildBreadcrumbLine(defaults, "EXIT", "ERR", command), exitOptions);
@@ -171,6 +216,7 @@ export async function runCommand(
     }
     case "signal":
       await append(buildBreadcrumbLine(defaults, "EXIT", "ERR", command), exitOptions);
+      if (run.expired) throw run.deadlineError();
       if (options.signal?.aborted) {
         throw new AbortedError(`run of ${program} was aborted; the command was killed`);
       }

@@ -6,8 +6,8 @@
  * Artifacts in `<out>/lease_run/`: `gpu_list.json`, `lease.json`, `audit.txt`.
  *
  * ```sh
- * deno run --allow-write=out/examples --allow-run=echo examples/lease_run.ts --mock
- * deno run --allow-write=out/examples --allow-run=echo --allow-net=127.0.0.1:31337 \
+ * deno run --allow-read=out/examples --allow-write=out/examples --allow-run=echo examples/lease_run.ts --mock
+ * deno run --allow-read=out/examples --allow-write=out/examples --allow-run=echo --allow-net=127.0.0.1:31337 \
  *   --allow-env=COH_AUTH_TOKEN,COHSH_AUTH_TOKEN examples/lease_run.ts -- echo ok
  * ```
  *
@@ -17,7 +17,7 @@
 import { CohesixClient } from "../client/client.ts";
 import type { GpuInfo } from "../client/gpu.ts";
 import { DEFAULTS } from "../core/defaults.ts";
-import { CommandError, OperationError } from "../core/errors.ts";
+import { CommandError, OperationError, WriteRefusedError } from "../core/errors.ts";
 import { joinPath } from "../core/paths.ts";
 import { renderSortedJson, writeArtifact } from "./artifacts.ts";
 import {
@@ -96,17 +96,21 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
     ttlS: integerFlag(values, "ttl-s", LEASE_DEFAULTS.ttlS),
     priority: integerFlag(values, "priority", LEASE_DEFAULTS.priority),
   };
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
 
-  const gpus = await client.gpuList({ audit: ctx.audit });
+  const gpus = await client.gpuList(ctx.operation());
   await writeArtifact(`${ctx.outDir}/gpu_list.json`, renderGpuList(gpus));
   const gpuId = pickGpu(values, gpus);
 
   try {
-    await client.gpuLease({ gpuId, ...lease }, { audit: ctx.audit });
+    await client.gpuLease({ gpuId, ...lease }, ctx.operation());
   } catch (error) {
-    if (!(error instanceof CommandError)) throw error;
+    // A refusal explained by the lifecycle state or the role already says what to do.
+    if (!(error instanceof CommandError) || error instanceof WriteRefusedError) throw error;
     throw new OperationError(`the Queen refused the lease of ${gpuId}: ${error.server.line}`, {
       cause: error,
       hint: `pick a listed GPU with --gpu (${gpus.map((gpu) => gpu.id).join(", ") || "none"}) ` +
@@ -117,7 +121,9 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   // Read the lease back (as the Python example does) to learn the worker it was granted to.
   const leasePath = joinPath("/gpu", gpuId, "lease");
   // Python reads it with its 64 KiB generic cap (MAX_DIR_LIST_BYTES), not the 1 KiB run cap.
-  const bytes = await backend.readFile(leasePath, ctx.defaults.readCaps.maxDirListBytes);
+  const bytes = await backend.readFile(leasePath, ctx.defaults.readCaps.maxDirListBytes, {
+    signal: ctx.signal,
+  });
   ctx.audit.pushAck("OK", "CAT", `path=${leasePath}`);
   const leaseLine = lastNonEmptyLine(new TextDecoder().decode(bytes));
   if (leaseLine === undefined) {
@@ -128,10 +134,12 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   await writeArtifact(`${ctx.outDir}/lease.json`, `${leaseLine}\n`);
 
   try {
-    await client.runCommand(gpuId, [...command], { audit: ctx.audit });
+    await client.runCommand(gpuId, [...command], ctx.operation());
   } finally {
     // Release even when the command failed, so a failed demo leaves no worker behind. Best
-    // effort, as in the Python example: a failed release is reported, not fatal.
+    // effort, as in the Python example: a failed release is reported, not fatal. It is
+    // attempted even after the run's deadline (one write, bounded by --timeout-s), as the run
+    // writes its EXIT breadcrumb, so a timed-out demo leaves no worker behind either.
     if (!booleanFlag(values, "skip-release")) {
       try {
         await client.queenKill(workerIdOf(leaseLine, leasePath), { audit: ctx.audit });

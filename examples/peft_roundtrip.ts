@@ -36,9 +36,9 @@ import {
   stringFlag,
   UsageError,
 } from "./common.ts";
-import { localError } from "../client/local_files.ts";
 import { type ExampleContext, runExample } from "./run_example.ts";
 import { DEFAULTS } from "../core/defaults.ts";
+import { fileError } from "../core/permissions.ts";
 
 /** The model activated before the demo model, then rolled back to. */
 export const DEFAULT_PREVIOUS_MODEL_ID = "llama3-edge-v6";
@@ -102,12 +102,15 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   // A fresh registry each run: import refuses a model that is already there.
   await removeIfPresent(registryRoot);
 
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
 
   try {
     if (givenExportRoot === undefined) {
-      await client.peftExport(jobId, exportRoot, { audit: ctx.audit });
+      await client.peftExport(jobId, exportRoot, ctx.operation());
     } else if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
       throw new OperationError(`${exportRoot}/${jobId} is not a complete export`, {
         hint: `it needs ${EXPORT_FILES.join(", ")} (as 'coh peft export' writes them)`,
@@ -135,13 +138,13 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
     // As coh: the publish follows the import it is asked with (the last one, so both are in).
     await client.peftImport(
       { modelId: id, adapterDir, exportRoot, jobId, registryRoot },
-      { audit: ctx.audit, publish: publish && i === ids.length - 1 },
+      { ...ctx.operation(), publish: publish && i === ids.length - 1 },
     );
   }
   try {
-    await client.peftActivate(previousId, registryRoot, { audit: ctx.audit });
-    await client.peftActivate(modelId, registryRoot, { audit: ctx.audit });
-    await client.peftRollback(registryRoot, { audit: ctx.audit });
+    await client.peftActivate(previousId, registryRoot, ctx.operation());
+    await client.peftActivate(modelId, registryRoot, ctx.operation());
+    await client.peftRollback(registryRoot, ctx.operation());
   } catch (error) {
     if (!isMissingRemote(error, "/gpu/models")) throw error;
     throw new OperationError(
@@ -171,7 +174,7 @@ async function onlyJobIn(exportRoot: string): Promise<string> {
       if (entry.isDirectory) jobs.push(entry.name);
     }
   } catch (cause) {
-    throw localError("list", exportRoot, cause);
+    throw fileError("list", exportRoot, cause);
   }
   if (jobs.length !== 1) {
     throw new UsageError(
@@ -196,5 +199,5 @@ async function hasLocalExport(jobDir: string): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await runExample(PEFT_ROUNDTRIP_CLI, Deno.args, peftRoundtrip, { readsOutput: true }));
+  Deno.exit(await runExample(PEFT_ROUNDTRIP_CLI, Deno.args, peftRoundtrip));
 }

@@ -3,26 +3,34 @@
  * `audit.txt`, prints the transcript, and turns failures into one or two lines on stderr with an
  * exit status (0 success, 1 failure, 2 bad command line). An expected failure (any
  * `CohesixError`: bad token, busy console, missing permission, missing export, limit exceeded, …)
- * prints no stack trace; `--verbose` adds the cause chain.
+ * prints no stack trace; `--verbose` adds the cause chain. Every line printed or written to
+ * `audit.txt` goes through `displayText` (`core/display_text.ts`): the token and ticket masked,
+ * control characters shown as `\x1b`, `\n`, `\u202e`, so a Queen-supplied name is always one
+ * line. The JSON artifacts are written exactly (JSON escapes by construction).
  *
  * @module
  */
 
 import { CohesixAudit } from "../client/audit.ts";
+import { displayText } from "../core/display_text.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import type { OperationOptions } from "../client/remote.ts";
 import { adviceFor } from "../client/advice.ts";
-import { CohesixError } from "../core/errors.ts";
+import { AbortedError, CohesixError, CohesixTimeoutError } from "../core/errors.ts";
 import { AUDIT_FILE, ensureDir, renderAudit, writeArtifact } from "./artifacts.ts";
 import {
   type BackendChoice,
   backendChoice,
   backendNeeds,
   booleanFlag,
+  DEFAULT_DEADLINE_S,
   type ExampleCli,
   helpText,
   outputRoot,
   type ParsedArgs,
   parseExampleArgs,
+  positiveNumberFlag,
+  resolveAuthToken,
   UsageError,
   usageLine,
 } from "./common.ts";
@@ -46,6 +54,10 @@ export interface ExampleContext {
   readonly outDir: string;
   /** The transcript; written to `<outDir>/audit.txt` after the body, even if it fails. */
   readonly audit: CohesixAudit;
+  /** Aborts when the run's deadline (`--deadline-s`) passes: give it to `openBackend`. */
+  readonly signal: AbortSignal;
+  /** Options for a client operation: the transcript, and what is left of the run's deadline. */
+  operation(): OperationOptions;
   /** `--verbose`. */
   readonly verbose: boolean;
   /** The bounds in force. */
@@ -76,8 +88,6 @@ export interface RunOptions {
   readonly io?: ExampleIo;
   /** The bounds in force (`DEFAULTS` by default). */
   readonly defaults?: CohesixDefaults;
-  /** Whether the example reads back files under its output folder (needs `--allow-read`). */
-  readonly readsOutput?: boolean;
   /** Further permissions the body needs, from its flags (e.g. `--allow-run=<command>`). */
   readonly needs?: (ctx: ExampleContext) => PermissionNeed[];
 }
@@ -97,6 +107,7 @@ export async function runExample(
   let args: ParsedArgs;
   let backend: BackendChoice;
   let outRoot: string;
+  let deadlineMs: number;
   try {
     args = parseExampleArgs(cli, argv);
     if (booleanFlag(args.values, "help")) {
@@ -108,6 +119,9 @@ export async function runExample(
       defaults,
     });
     outRoot = outputRoot(args.values, defaults);
+    deadlineMs = Math.round(
+      positiveNumberFlag(args.values, "deadline-s", DEFAULT_DEADLINE_S) * 1000,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`${cli.name}: ${error.message}`);
@@ -117,22 +131,38 @@ export async function runExample(
     throw error;
   }
   const verbose = booleanFlag(args.values, "verbose");
+  // From here on every printed or audited line may quote the Queen: one sanitizer for all.
+  const secrets = secretsOf(backend);
+  const raw = io;
+  const shown = (line: string) => displayText(line, secrets);
+  const safe: ExampleIo = {
+    stdout: (line) => raw.stdout(shown(line)),
+    stderr: (line) => raw.stderr(shown(line)),
+  };
   const outDir = `${outRoot}/${cli.name}`;
+  const audit = new CohesixAudit();
+  // One deadline for the whole run: connecting, every operation, every retry.
+  const deadlineAt = performance.now() + deadlineMs;
+  const expired = new AbortController();
+  const timer = setTimeout(() => expired.abort(), deadlineMs);
   const ctx: ExampleContext = {
     args,
     backend,
     outRoot,
     outDir,
-    audit: new CohesixAudit(),
+    audit,
+    signal: expired.signal,
+    operation: () => ({ audit, deadlineMs: Math.max(0, deadlineAt - performance.now()) }),
     verbose,
     defaults,
-    note: (line) => io.stderr(`${cli.name}: ${line}`),
+    note: (line) => safe.stderr(`${cli.name}: ${line}`),
   };
   let outReady = false;
   try {
     // Every permission, checked before anything is sent, so the message lists them all.
     await requirePermissions([
-      ...(options.readsOutput ? [readNeed(`reading ${outDir}`, outDir, outRoot)] : []),
+      // Replacing a file atomically is a rename, which Deno grants only with read access too.
+      readNeed(`replacing files in ${outDir}`, outDir, outRoot),
       writeNeed(`writing ${outDir}`, outDir, outRoot),
       ...backendNeeds(backend),
       ...(options.needs?.(ctx) ?? []),
@@ -140,24 +170,54 @@ export async function runExample(
     await ensureDir(outDir);
     outReady = true;
     await body(ctx);
-    await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines));
-  } catch (raw) {
-    if (raw instanceof UsageError) {
-      io.stderr(`${cli.name}: ${raw.message}`);
-      io.stderr(usageLine(cli));
+    await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines.map(shown)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      safe.stderr(`${cli.name}: ${error.message}`);
+      safe.stderr(usageLine(cli));
       return 2;
     }
     // Keep what happened up to the failure; a failure to write it must not hide the cause.
     if (outReady) {
-      await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines)).catch(() => {});
+      await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines.map(shown)))
+        .catch(() => {});
     }
-    if (verbose) { for (const line of ctx.audit.lines) io.stdout(line); }
-    reportFailure(cli.name, toPermissionError(raw), ctx, io);
+    if (verbose) { for (const line of ctx.audit.lines) safe.stdout(line); }
+    const failure = error instanceof AbortedError && performance.now() >= deadlineAt
+      ? runDeadlineError(cli.name, deadlineMs, error)
+      : error;
+    reportFailure(cli.name, toPermissionError(failure), ctx, safe);
     return 1;
+  } finally {
+    clearTimeout(timer);
   }
-  for (const line of ctx.audit.lines) io.stdout(line);
-  io.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
+  for (const line of ctx.audit.lines) safe.stdout(line);
+  safe.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
   return 0;
+}
+
+/** The run's deadline passed outside an operation (e.g. while connecting). */
+function runDeadlineError(name: string, deadlineMs: number, cause: AbortedError) {
+  return new CohesixTimeoutError(
+    `${name}: the run's deadline of ${deadlineMs / 1000} s passed (${cause.summary})`,
+    { cause, hint: "raise --deadline-s, or check why the Queen answers slowly" },
+  );
+}
+
+/**
+ * The secrets a run must never print: the console token (as the backend will resolve it) and
+ * the ticket. Without permission to read the token's variables there is nothing to mask: the
+ * token could not have been sent either.
+ */
+function secretsOf(choice: BackendChoice): string[] {
+  if (choice.kind !== "tcp") return [];
+  let token: string | undefined;
+  try {
+    token = resolveAuthToken(choice.authToken);
+  } catch {
+    token = choice.authToken;
+  }
+  return [token, choice.ticket].filter((secret): secret is string => secret !== undefined);
 }
 
 /** Prints a failure: the message, then what to do (unless the message has a hint already). */

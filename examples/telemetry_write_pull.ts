@@ -82,16 +82,18 @@ export async function telemetryWritePull(ctx: ExampleContext): Promise<void> {
     ? await readUserFile(source.path, "--payload-file")
     : source.text;
 
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
-  await client.telemetryPush(deviceId, payload, { mime, audit: ctx.audit });
-  await client.telemetryPull(`${ctx.outDir}/${PULL_DIR}`, { audit: ctx.audit });
+  await client.telemetryPush(deviceId, payload, { ...ctx.operation(), mime });
+  await client.telemetryPull(`${ctx.outDir}/${PULL_DIR}`, ctx.operation());
 }
 
 if (import.meta.main) {
   Deno.exit(
     await runExample(TELEMETRY_WRITE_PULL_CLI, Deno.args, telemetryWritePull, {
-      readsOutput: true,
       needs: (ctx) => {
         const source = payloadSource(ctx.args.values);
         return source.kind === "file" ? [readNeed("reading --payload-file", source.path)] : [];
