@@ -67,6 +67,7 @@ const CASES: Case[] = [
     name: "examples/lease_run.ts --mock",
     args: (out) => [
       "run",
+      `--allow-read=${out}`,
       `--allow-write=${out}`,
       "--allow-run=echo",
       "examples/lease_run.ts",
