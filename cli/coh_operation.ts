@@ -128,10 +128,13 @@ export async function runCohOperation<T>(
       backend = opened.backend;
       defaults = opened.defaults;
     }
-    // The deadline travels as the signal rather than as `deadlineMs`: the client's own deadline
-    // timer is a setTimeout, and a process's first setTimeout loads Deno's Node timer layer
-    // (10-40 ms), a third of a one-shot command on the mock.
-    const options: OperationOptions = { audit, signal };
+    // The deadline is both the signal (so connecting is bounded too, and the failure names
+    // --deadline-s) and the operation's own `deadlineMs`.
+    const options: OperationOptions = {
+      audit,
+      signal,
+      ...(operation.deadline === false ? {} : { deadlineMs: globals.deadlineMs }),
+    };
     const client = new CohesixClient(backend ?? LOCAL_ONLY, defaults);
     const result = await operation.run({ client, defaults, audit, options, progress });
     await progress.clear();

@@ -12,7 +12,7 @@ import {
   DEFAULT_CONSOLE_HOST,
   DEFAULT_CONSOLE_PORT,
   DEFAULT_CONSOLE_TOKEN,
-} from "../transport/console_connection.ts";
+} from "../transport/console_defaults.ts";
 import {
   envNeeds,
   netNeed,

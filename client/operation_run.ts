@@ -11,6 +11,7 @@
 import type { Backend, CallOptions } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { AbortedError, OperationDeadlineError, ValidationError } from "../core/errors.ts";
+import { type DeadlineSignal, deadlineSignal } from "../core/deadline_signal.ts";
 import type { CohesixAudit } from "./audit.ts";
 import { listDirBounded, type OperationOptions, readFileCapped } from "./remote.ts";
 
@@ -24,7 +25,7 @@ export class OperationRun implements Disposable {
   readonly #callerSignal: AbortSignal | undefined;
   readonly #deadlineMs: number | undefined;
   readonly #deadlineAt: number;
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadline: DeadlineSignal | undefined;
   #activity = "starting";
   #done = 0;
   #planned: number | undefined;
@@ -45,9 +46,9 @@ export class OperationRun implements Disposable {
     this.#deadlineAt = deadlineMs === undefined ? Infinity : performance.now() + deadlineMs;
     let signal = options.signal;
     if (deadlineMs !== undefined) {
-      const expired = new AbortController();
-      this.#timer = setTimeout(() => expired.abort(), deadlineMs);
-      signal = signal === undefined ? expired.signal : AbortSignal.any([signal, expired.signal]);
+      this.#deadline = deadlineSignal(deadlineMs);
+      const expired = this.#deadline.signal;
+      signal = signal === undefined ? expired : AbortSignal.any([signal, expired]);
     }
     const call: { signal?: AbortSignal; timeoutMs?: number } = {};
     if (signal !== undefined) call.signal = signal;
@@ -137,6 +138,6 @@ export class OperationRun implements Disposable {
 
   /** Stops the deadline timer. */
   [Symbol.dispose](): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#deadline?.[Symbol.dispose]();
   }
 }

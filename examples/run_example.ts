@@ -12,6 +12,7 @@
  */
 
 import { CohesixAudit } from "../client/audit.ts";
+import { deadlineSignal } from "../core/deadline_signal.ts";
 import { displayText } from "../core/display_text.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import type { OperationOptions } from "../client/remote.ts";
@@ -143,8 +144,7 @@ export async function runExample(
   const audit = new CohesixAudit();
   // One deadline for the whole run: connecting, every operation, every retry.
   const deadlineAt = performance.now() + deadlineMs;
-  const expired = new AbortController();
-  const timer = setTimeout(() => expired.abort(), deadlineMs);
+  using expired = deadlineSignal(deadlineMs);
   const ctx: ExampleContext = {
     args,
     backend,
@@ -188,8 +188,6 @@ export async function runExample(
       : error;
     reportFailure(cli.name, toPermissionError(failure), ctx, safe);
     return 1;
-  } finally {
-    clearTimeout(timer);
   }
   for (const line of ctx.audit.lines) safe.stdout(line);
   safe.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);

@@ -7,6 +7,7 @@
  */
 
 import type { RetryPolicy } from "../core/defaults.ts";
+import { deadlineSignal } from "../core/deadline_signal.ts";
 import { AbortedError } from "../core/errors.ts";
 
 /** Wall-clock delay before retry number `retry` (1-based); never below `minimumMs`. */
@@ -19,14 +20,16 @@ export function backoffDelay(retry: number, policy: RetryPolicy, minimumMs = 0):
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(new AbortedError("aborted while waiting to retry"));
   return new Promise<void>((resolve, reject) => {
+    // Not setTimeout: its first use costs a Deno process ~4 MiB (core/deadline_signal.ts).
+    const wait = deadlineSignal(ms);
     const onAbort = () => {
-      clearTimeout(timer);
+      wait[Symbol.dispose]();
       reject(new AbortedError("aborted while waiting to retry"));
     };
-    const timer = setTimeout(() => {
+    wait.signal.addEventListener("abort", () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, { once: true });
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -45,15 +45,14 @@ import {
 export type { Ack } from "../wire/ack.ts";
 export type { ConsoleRequest, ConsoleResponse, ResponseShape } from "./response_reader.ts";
 
-/** Default console host (QEMU user-net forwards the guest's console here). */
-export const DEFAULT_CONSOLE_HOST = "127.0.0.1";
-/** Default console port (`crates/net-constants`). */
-export const DEFAULT_CONSOLE_PORT = 31337;
-/**
- * The console token of a Queen built without one (`changeme`): the client's last fallback
- * (OPERATIONS.md §1.5) and the in-repo console server's default. Defined here, once.
- */
-export const DEFAULT_CONSOLE_TOKEN = "changeme";
+import { deadlineSignal } from "../core/deadline_signal.ts";
+import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_PORT } from "./console_defaults.ts";
+
+export {
+  DEFAULT_CONSOLE_HOST,
+  DEFAULT_CONSOLE_PORT,
+  DEFAULT_CONSOLE_TOKEN,
+} from "./console_defaults.ts";
 
 /** How long `quit` waits for `OK QUIT` before closing anyway, in wall milliseconds. */
 const QUIT_WAIT_MS = 1000;
@@ -430,10 +429,12 @@ async function connectTcp(
   // A private controller: aborting the caller's signal later must not touch a live socket.
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  // Not setTimeout: its first use costs a Deno process ~4 MiB (core/deadline_signal.ts).
+  using connectDeadline = deadlineSignal(timeoutMs);
+  connectDeadline.signal.addEventListener("abort", () => {
     timedOut = true;
     controller.abort();
-  }, timeoutMs);
+  }, { once: true });
   const onAbort = () => controller.abort();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -464,7 +465,6 @@ async function connectTcp(
       cause: error,
     });
   } finally {
-    clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
   }
 }

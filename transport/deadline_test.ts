@@ -12,18 +12,18 @@ Deno.test("a deadline that passes runs its callback once", async () => {
   deadline.stop();
 });
 
-/** Runs `body` counting the timers scheduled meanwhile. */
+/** Runs `body` counting the timers (`AbortSignal.timeout`s) scheduled meanwhile. */
 function countingTimers(body: () => void): number {
-  const original = globalThis.setTimeout;
+  const original = AbortSignal.timeout;
   let scheduled = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+  AbortSignal.timeout = (ms: number) => {
     scheduled++;
-    return original(...args);
-  }) as typeof setTimeout;
+    return original.call(AbortSignal, ms);
+  };
   try {
     body();
   } finally {
-    globalThis.setTimeout = original;
+    AbortSignal.timeout = original;
   }
   return scheduled;
 }
