@@ -20,4 +20,10 @@ export interface CommandEntry {
 }
 
 /** Every subcommand, in help order. */
-export const COMMANDS: readonly CommandEntry[] = [];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "ui",
+    summary: "serve the hive at a glance in a browser (local page, live)",
+    load: () => import("./commands/ui.ts"),
+  },
+];
