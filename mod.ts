@@ -14,7 +14,7 @@
  * await using backend = new MockBackend();
  * const client = new CohesixClient(backend);
  * const audit = new CohesixAudit();
- * const gpus = await client.gpuList(audit);
+ * const gpus = await client.gpuList({ audit });
  * console.log(gpus.map((g) => g.id), audit.lines);
  * ```
  *
@@ -65,5 +65,5 @@ export type { OperationOptions } from "./client/remote.ts";
 export type { TelemetryPushOptions, TelemetryPushResult } from "./client/telemetry_push.ts";
 export type { TelemetryPullResult } from "./client/telemetry_pull.ts";
 export type { PeftExportResult } from "./client/peft_export.ts";
-export type { PeftImportArgs, PeftImportResult } from "./client/peft_import.ts";
+export type { PeftImportArgs, PeftImportOptions, PeftImportResult } from "./client/peft_import.ts";
 export type { RegistryState } from "./client/registry_state.ts";

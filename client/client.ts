@@ -1,20 +1,25 @@
 /**
  * `CohesixClient`: the host-side operations of coh/cohsh (OPERATIONS.md §4) over any
  * {@link Backend}. A thin facade: each method forwards to the module that implements the
- * operation. Only calls given a {@link CohesixAudit} produce transcript lines.
+ * operation. Each method takes one trailing {@link OperationOptions} object; only calls given an
+ * `audit` produce transcript lines.
  *
  * @module
  */
 
 import type { Backend } from "../backends/backend.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { type GpuInfo, gpuList, gpuStatus } from "./gpu.ts";
 import { queenKill } from "./kill.ts";
 import { gpuLease, type GpuLeaseArgs } from "./lease.ts";
 import { peftActivate, peftRollback } from "./peft_activate.ts";
 import { peftExport, type PeftExportResult } from "./peft_export.ts";
-import { peftImport, type PeftImportArgs, type PeftImportResult } from "./peft_import.ts";
+import {
+  peftImport,
+  type PeftImportArgs,
+  type PeftImportOptions,
+  type PeftImportResult,
+} from "./peft_import.ts";
 import type { RegistryState } from "./registry_state.ts";
 import type { OperationOptions } from "./remote.ts";
 import { runCommand } from "./run.ts";
@@ -39,33 +44,28 @@ export class CohesixClient {
   }
 
   /** Lists the GPUs in `/gpu` (LS order, without `models`, `telemetry`, `bridge`). */
-  gpuList(audit?: CohesixAudit, options?: OperationOptions): Promise<GpuInfo[]> {
-    return gpuList(this.backend, this.defaults, audit, options);
+  gpuList(options?: OperationOptions): Promise<GpuInfo[]> {
+    return gpuList(this.backend, this.defaults, options);
   }
 
   /** Returns the last non-empty line of `/gpu/<id>/status`, or `EMPTY`. */
-  gpuStatus(gpuId: string, audit?: CohesixAudit, options?: OperationOptions): Promise<string> {
-    return gpuStatus(this.backend, this.defaults, gpuId, audit, options);
+  gpuStatus(gpuId: string, options?: OperationOptions): Promise<string> {
+    return gpuStatus(this.backend, this.defaults, gpuId, options);
   }
 
   /** Requests a GPU lease through `/queen/ctl`. */
-  gpuLease(args: GpuLeaseArgs, audit?: CohesixAudit, options?: OperationOptions): Promise<void> {
-    return gpuLease(this.backend, this.defaults, args, audit, options);
+  gpuLease(args: GpuLeaseArgs, options?: OperationOptions): Promise<void> {
+    return gpuLease(this.backend, this.defaults, args, options);
   }
 
   /** Runs `argv` under the GPU's active lease, with START/EXIT breadcrumbs. */
-  runCommand(
-    gpuId: string,
-    argv: readonly string[],
-    audit?: CohesixAudit,
-    options?: OperationOptions,
-  ): Promise<void> {
-    return runCommand(this.backend, this.defaults, gpuId, argv, audit, options);
+  runCommand(gpuId: string, argv: readonly string[], options?: OperationOptions): Promise<void> {
+    return runCommand(this.backend, this.defaults, gpuId, argv, options);
   }
 
   /** Asks the Queen to kill a worker. */
-  queenKill(workerId: string, audit?: CohesixAudit, options?: OperationOptions): Promise<void> {
-    return queenKill(this.backend, this.defaults, workerId, audit, options);
+  queenKill(workerId: string, options?: OperationOptions): Promise<void> {
+    return queenKill(this.backend, this.defaults, workerId, options);
   }
 
   /** Pushes `payload` as a new telemetry segment of `deviceId`. */
@@ -78,45 +78,31 @@ export class CohesixClient {
   }
 
   /** Pulls every telemetry segment into `outDir/<device>/seg/<segment>`. */
-  telemetryPull(
-    outDir: string,
-    audit?: CohesixAudit,
-    options?: OperationOptions,
-  ): Promise<TelemetryPullResult> {
-    return telemetryPull(this.backend, this.defaults, outDir, audit, options);
+  telemetryPull(outDir: string, options?: OperationOptions): Promise<TelemetryPullResult> {
+    return telemetryPull(this.backend, this.defaults, outDir, options);
   }
 
   /** Exports LoRA job `jobId` into `outDir/<jobId>/`. */
-  peftExport(
-    jobId: string,
-    outDir: string,
-    audit?: CohesixAudit,
-    options?: OperationOptions,
-  ): Promise<PeftExportResult> {
-    return peftExport(this.backend, this.defaults, jobId, outDir, audit, options);
+  peftExport(jobId: string, outDir: string, options?: OperationOptions): Promise<PeftExportResult> {
+    return peftExport(this.backend, this.defaults, jobId, outDir, options);
   }
 
   /** Imports an exported job's adapter into the local model registry (no remote call). */
-  peftImport(args: PeftImportArgs, audit?: CohesixAudit): Promise<PeftImportResult> {
-    return peftImport(this.defaults, args, audit);
+  peftImport(args: PeftImportArgs, options?: PeftImportOptions): Promise<PeftImportResult> {
+    return peftImport(this.defaults, args, options);
   }
 
   /** Activates an imported model locally, then on the Queen. */
   peftActivate(
     modelId: string,
     registryRoot: string,
-    audit?: CohesixAudit,
     options?: OperationOptions,
   ): Promise<RegistryState> {
-    return peftActivate(this.backend, this.defaults, modelId, registryRoot, audit, options);
+    return peftActivate(this.backend, this.defaults, modelId, registryRoot, options);
   }
 
   /** Swaps back to the previously active model, locally then on the Queen. */
-  peftRollback(
-    registryRoot: string,
-    audit?: CohesixAudit,
-    options?: OperationOptions,
-  ): Promise<RegistryState> {
-    return peftRollback(this.backend, this.defaults, registryRoot, audit, options);
+  peftRollback(registryRoot: string, options?: OperationOptions): Promise<RegistryState> {
+    return peftRollback(this.backend, this.defaults, registryRoot, options);
   }
 }

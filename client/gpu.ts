@@ -10,9 +10,14 @@ import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError, ValidationError } from "../core/errors.ts";
 import { joinPath, validateComponent } from "../core/paths.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { parseJsonObject } from "./json_object.ts";
-import { listDirBounded, listedName, type OperationOptions, readFileCapped } from "./remote.ts";
+import {
+  callOptionsOf,
+  listDirBounded,
+  listedName,
+  type OperationOptions,
+  readFileCapped,
+} from "./remote.ts";
 import { decodeUtf8, lastNonEmptyLine } from "./text.ts";
 
 /** Root of the GPU namespace. */
@@ -82,10 +87,11 @@ export function renderGpuLine(info: GpuInfo): string {
 export async function gpuList(
   backend: Backend,
   defaults: CohesixDefaults,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<GpuInfo[]> {
-  const entries = await listDirBounded(backend, GPU_ROOT, defaults, options);
+  const { audit } = options;
+  const callOptions = callOptionsOf(options);
+  const entries = await listDirBounded(backend, GPU_ROOT, defaults, callOptions);
   audit?.pushAck("OK", "LS", `path=${GPU_ROOT}`);
   // Names from the Queen become paths: refuse one that is not a path component up front.
   const ids = entries.filter((entry) => !NON_GPU_ENTRIES.has(entry))
@@ -102,7 +108,7 @@ export async function gpuList(
       path,
       defaults.readCaps.maxGpuInfoBytes,
       "read_caps.max_gpu_info_bytes",
-      options,
+      callOptions,
     );
     audit?.pushAck("OK", "CAT", `path=${path}`);
     const info = parseGpuInfo(decodeUtf8(bytes, `gpu info ${path}`), path);
@@ -127,9 +133,9 @@ export async function gpuStatus(
   backend: Backend,
   defaults: CohesixDefaults,
   gpuId: string,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<string> {
+  const { audit } = options;
   const id = normalizeGpuId(gpuId);
   const path = joinPath(GPU_ROOT, id, "status");
   const bytes = await readFileCapped(
@@ -137,7 +143,7 @@ export async function gpuStatus(
     path,
     defaults.readCaps.maxGpuStatusBytes,
     "read_caps.max_gpu_status_bytes",
-    options,
+    callOptionsOf(options),
   );
   audit?.pushAck("OK", "CAT", `path=${path}`);
   const line = lastNonEmptyLine(decodeUtf8(bytes, `status file ${path}`)) ?? "EMPTY";

@@ -29,7 +29,7 @@ function liveGpus(order: string[]): FakeBackend {
 Deno.test("gpuList skips bridge/models/telemetry, keeps LS order, prints coh's lines", async () => {
   const backend = liveGpus(["bridge", "GPU-1", "models", "GPU-0", "telemetry"]);
   const audit = new CohesixAudit();
-  const gpus = await gpuList(backend, DEFAULTS, audit);
+  const gpus = await gpuList(backend, DEFAULTS, { audit });
   assert.deepEqual(gpus.map((g) => g.id), ["GPU-1", "GPU-0"]);
   assert.deepEqual(gpus[1], {
     id: "GPU-0",
@@ -52,7 +52,7 @@ Deno.test("gpuList skips bridge/models/telemetry, keeps LS order, prints coh's l
 Deno.test("gpuList with no GPUs says gpu: none", async () => {
   const backend = liveGpus(["bridge"]);
   const audit = new CohesixAudit();
-  assert.deepEqual(await gpuList(backend, DEFAULTS, audit), []);
+  assert.deepEqual(await gpuList(backend, DEFAULTS, { audit }), []);
   assert.deepEqual(audit.lines, ["OK LS path=/gpu", "gpu: none"]);
 });
 
@@ -95,8 +95,8 @@ Deno.test("gpuStatus returns the last non-empty line or EMPTY, with coh's human 
   backend.put("/gpu/GPU-0/status", "");
   backend.put("/gpu/GPU-1/status", "first\n  second  \n\n");
   const audit = new CohesixAudit();
-  assert.equal(await gpuStatus(backend, DEFAULTS, " GPU-0 ", audit), "EMPTY");
-  assert.equal(await gpuStatus(backend, DEFAULTS, "GPU-1", audit), "second");
+  assert.equal(await gpuStatus(backend, DEFAULTS, " GPU-0 ", { audit }), "EMPTY");
+  assert.equal(await gpuStatus(backend, DEFAULTS, "GPU-1", { audit }), "second");
   assert.deepEqual(audit.lines, [
     "OK CAT path=/gpu/GPU-0/status",
     "gpu id=GPU-0 status=EMPTY",

@@ -10,8 +10,7 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { ValidationError } from "../core/errors.ts";
 import { ensureJsonString, validateComponent } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import type { CohesixAudit } from "./audit.ts";
-import type { OperationOptions } from "./remote.ts";
+import { callOptionsOf, type OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** Builds the kill payload for a worker id (trimmed, checked), e.g. `{"kill":"worker-1"}\n`. */
@@ -28,13 +27,13 @@ export async function queenKill(
   backend: Backend,
   defaults: CohesixDefaults,
   workerId: string,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<void> {
+  const { audit } = options;
   const payload = encodeUtf8(buildKillPayload(workerId));
   normalizeEchoPayload(payload, defaults);
   const ctl = defaults.paths.queenCtl;
-  const bytes = await backend.writeAppend(ctl, payload, options);
+  const bytes = await backend.writeAppend(ctl, payload, callOptionsOf(options));
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(`kill requested worker_id=${workerId.trim()}`);
 }

@@ -21,7 +21,7 @@ Deno.test("bad worker ids are refused before sending", async () => {
 Deno.test("queenKill ECHOes to /queen/ctl and audits like Python", async () => {
   const backend = new FakeBackend();
   const audit = new CohesixAudit();
-  await queenKill(backend, DEFAULTS, "worker-1", audit);
+  await queenKill(backend, DEFAULTS, "worker-1", { audit });
   assert.deepEqual(backend.calls, ['ECHO /queen/ctl {"kill":"worker-1"}']);
   assert.deepEqual(audit.lines, [
     "OK ECHO path=/queen/ctl bytes=20",

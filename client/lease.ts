@@ -10,9 +10,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError } from "../core/errors.ts";
 import { ensureJsonString, utf8Length } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { checkUint } from "./integers.ts";
-import type { OperationOptions } from "./remote.ts";
+import { callOptionsOf, type OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** Arguments of a GPU lease request. */
@@ -71,13 +70,13 @@ export async function gpuLease(
   backend: Backend,
   defaults: CohesixDefaults,
   args: GpuLeaseArgs,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<void> {
+  const { audit } = options;
   const payload = encodeUtf8(buildSpawnPayload(args, defaults));
   normalizeEchoPayload(payload, defaults); // refuse what the console cannot carry, before sending
   const ctl = defaults.paths.queenCtl;
-  const bytes = await backend.writeAppend(ctl, payload, options);
+  const bytes = await backend.writeAppend(ctl, payload, callOptionsOf(options));
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(
     `lease requested gpu_id=${args.gpuId.trim()} mem_mb=${args.memMb} streams=${args.streams} ` +

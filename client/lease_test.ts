@@ -78,7 +78,7 @@ Deno.test("gpuLease ECHOes to /queen/ctl and audits like coh", async () => {
     backend,
     DEFAULTS,
     { gpuId: "GPU-0", memMb: 4096, streams: 2, ttlS: 120, priority: 1 },
-    audit,
+    { audit },
   );
   assert.deepEqual(backend.calls, [
     'ECHO /queen/ctl {"spawn":"gpu","lease":{"gpu_id":"GPU-0","mem_mb":4096,"streams":2,"ttl_s":120,"priority":1}}',

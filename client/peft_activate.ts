@@ -10,11 +10,10 @@ import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError } from "../core/errors.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { isFile } from "./local_files.ts";
 import { validateModelId } from "./peft_import.ts";
 import { loadState, manifestPathOf, type RegistryState, writeState } from "./registry_state.ts";
-import type { OperationOptions } from "./remote.ts";
+import { callOptionsOf, type OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** The Queen file that names the active model. */
@@ -31,11 +30,10 @@ async function requireAvailable(registryRoot: string, modelId: string): Promise<
 async function publishActive(
   backend: Backend,
   payload: Uint8Array,
-  audit: CohesixAudit | undefined,
   options: OperationOptions,
 ): Promise<void> {
-  const bytes = await backend.writeAppend(MODELS_ACTIVE_PATH, payload, options);
-  audit?.pushAck("OK", "ECHO", `path=${MODELS_ACTIVE_PATH} bytes=${bytes}`);
+  const bytes = await backend.writeAppend(MODELS_ACTIVE_PATH, payload, callOptionsOf(options));
+  options.audit?.pushAck("OK", "ECHO", `path=${MODELS_ACTIVE_PATH} bytes=${bytes}`);
 }
 
 /** Makes `modelId` the active model (previous := old current). */
@@ -44,9 +42,9 @@ export async function peftActivate(
   defaults: CohesixDefaults,
   modelId: string,
   registryRoot: string,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<RegistryState> {
+  const { audit } = options;
   const id = validateModelId(modelId, "model id", defaults);
   const payload = encodeUtf8(`${id}\n`);
   normalizeEchoPayload(payload, defaults);
@@ -56,7 +54,7 @@ export async function peftActivate(
     ? { current: id, previous: old.current }
     : { current: id };
   await writeState(registryRoot, next, defaults);
-  await publishActive(backend, payload, audit, options);
+  await publishActive(backend, payload, options);
   audit?.pushLine(`peft activated model=${id}`);
   return next;
 }
@@ -66,9 +64,9 @@ export async function peftRollback(
   backend: Backend,
   defaults: CohesixDefaults,
   registryRoot: string,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<RegistryState> {
+  const { audit } = options;
   const old = await loadState(registryRoot, defaults);
   const target = old.previous?.trim();
   if (!target) throw new OperationError("no previous model available for rollback");
@@ -80,7 +78,7 @@ export async function peftRollback(
     ? { current: target, previous: old.current }
     : { current: target };
   await writeState(registryRoot, next, defaults);
-  await publishActive(backend, payload, audit, options);
+  await publishActive(backend, payload, options);
   audit?.pushLine(`peft rollback from=${old.current} to=${target}`);
   return next;
 }

@@ -21,13 +21,13 @@ Deno.test("activate, activate, rollback: files, ECHOes and lines (golden 15-byte
   try {
     const backend = new FakeBackend();
     const audit = new CohesixAudit();
-    assert.deepEqual(await peftActivate(backend, DEFAULTS, "llama3-edge-v6", root, audit), {
+    assert.deepEqual(await peftActivate(backend, DEFAULTS, "llama3-edge-v6", root, { audit }), {
       current: "llama3-edge-v6",
     });
     assert.equal(await state(root), 'current = "llama3-edge-v6"\n');
-    await peftActivate(backend, DEFAULTS, "llama3-edge-v7", root, audit);
+    await peftActivate(backend, DEFAULTS, "llama3-edge-v7", root, { audit });
     assert.equal(await state(root), 'current = "llama3-edge-v7"\nprevious = "llama3-edge-v6"\n');
-    assert.deepEqual(await peftRollback(backend, DEFAULTS, root, audit), {
+    assert.deepEqual(await peftRollback(backend, DEFAULTS, root, { audit }), {
       current: "llama3-edge-v6",
       previous: "llama3-edge-v7",
     });
@@ -90,7 +90,10 @@ Deno.test("local files are written first; a failing ECHO leaves them updated (as
     const backend = new FakeBackend();
     backend.failWhen = (call) => call.startsWith("ECHO /gpu/models/active");
     const audit = new CohesixAudit();
-    await assert.rejects(peftActivate(backend, DEFAULTS, "demo-model", root, audit), CommandError);
+    await assert.rejects(
+      peftActivate(backend, DEFAULTS, "demo-model", root, { audit }),
+      CommandError,
+    );
     assert.equal(await Deno.readTextFile(`${root}/active`), "demo-model\n");
     assert.equal(await state(root), 'current = "demo-model"\n');
     assert.deepEqual(audit.lines, []);

@@ -10,9 +10,8 @@ import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError } from "../core/errors.ts";
 import { enforceIdBytes, joinPath, validateComponent } from "../core/paths.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { ensureDir, joinLocal, writeFileIfAbsent } from "./local_files.ts";
-import { listDirBounded, type OperationOptions, readFileCapped } from "./remote.ts";
+import { callOptionsOf, listDirBounded, type OperationOptions, readFileCapped } from "./remote.ts";
 
 /** The files of an export job, in the order they are read. */
 export const EXPORT_FILES = ["telemetry.cbor", "base_model.ref", "policy.toml"] as const;
@@ -47,14 +46,15 @@ export async function peftExport(
   defaults: CohesixDefaults,
   jobId: string,
   outDir: string,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<PeftExportResult> {
+  const { audit } = options;
+  const callOptions = callOptionsOf(options);
   const job = validateComponent(jobId);
   enforceIdBytes(job, defaults);
   await ensureDir(outDir, "export output dir");
   const root = defaults.coh.peft.export.root;
-  const jobs = await listDirBounded(backend, root, defaults, options);
+  const jobs = await listDirBounded(backend, root, defaults, callOptions);
   audit?.pushAck("OK", "LS", `path=${root}`);
   if (!jobs.includes(job)) {
     throw new OperationError(`export job ${job} not found`, {
@@ -62,7 +62,7 @@ export async function peftExport(
     });
   }
   const jobPath = joinPath(root, job);
-  const entries = await listDirBounded(backend, jobPath, defaults, options);
+  const entries = await listDirBounded(backend, jobPath, defaults, callOptions);
   audit?.pushAck("OK", "LS", `path=${jobPath}`);
   for (const file of EXPORT_FILES) {
     if (!entries.includes(file)) throw new OperationError(`export missing required file ${file}`);
@@ -77,7 +77,7 @@ export async function peftExport(
   for (const file of EXPORT_FILES) {
     const path = joinPath(jobPath, file);
     const { max, limit } = capOf(file, defaults);
-    const data = await readFileCapped(backend, path, max, limit, options);
+    const data = await readFileCapped(backend, path, max, limit, callOptions);
     audit?.pushAck("OK", "CAT", `path=${path}`);
     if (data.length === 0) throw new OperationError(`export file ${path} is empty`);
     if (await writeFileIfAbsent(joinLocal(jobDir, file), data)) written.push(file);

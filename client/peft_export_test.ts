@@ -30,7 +30,7 @@ Deno.test("export reads the three files in order and saves them (golden lines 1â
   await withTemp(async (out) => {
     const backend = seeded(["policy.toml", "telemetry.cbor", "base_model.ref"]);
     const audit = new CohesixAudit();
-    const result = await peftExport(backend, DEFAULTS, "job_8932", out, audit);
+    const result = await peftExport(backend, DEFAULTS, "job_8932", out, { audit });
     assert.deepEqual(audit.lines, [
       "OK LS path=/queen/export/lora_jobs",
       "OK LS path=/queen/export/lora_jobs/job_8932",
@@ -50,7 +50,7 @@ Deno.test("export reads the three files in order and saves them (golden lines 1â
     // Re-running is idempotent: same lines, nothing rewritten.
     await Deno.writeTextFile(`${out}/job_8932/policy.toml`, "local edit");
     const again = new CohesixAudit();
-    const second = await peftExport(backend, DEFAULTS, "job_8932", out, again);
+    const second = await peftExport(backend, DEFAULTS, "job_8932", out, { audit: again });
     assert.deepEqual(again.lines, audit.lines);
     assert.deepEqual(second.written, []);
     assert.equal(await Deno.readTextFile(`${out}/job_8932/policy.toml`), "local edit");

@@ -10,7 +10,7 @@
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError, OperationError } from "../core/errors.ts";
 import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
-import type { CohesixAudit } from "./audit.ts";
+import type { OperationOptions } from "./remote.ts";
 import {
   copyFileWithHash,
   ensureDir,
@@ -40,6 +40,9 @@ export interface PeftImportArgs {
   /** Model registry root (coh's default is `coh.peft.import.registry_root`). */
   readonly registryRoot: string;
 }
+
+/** Options of a PEFT import: the common operation options (the import sends no request). */
+export interface PeftImportOptions extends OperationOptions {}
 
 /** What an import wrote. */
 export interface PeftImportResult {
@@ -72,8 +75,9 @@ async function precheckSize(path: string, max: number, limit: string): Promise<v
 export async function peftImport(
   defaults: CohesixDefaults,
   args: PeftImportArgs,
-  audit?: CohesixAudit,
+  options: PeftImportOptions = {},
 ): Promise<PeftImportResult> {
+  const { audit } = options;
   const exportPolicy = defaults.coh.peft.export;
   const importPolicy = defaults.coh.peft.import;
   const modelId = validateModelId(args.modelId, "model id", defaults);

@@ -50,7 +50,7 @@ Deno.test("import copies the adapter files and writes the 706-byte manifest", as
   const l = await layout();
   try {
     const audit = new CohesixAudit();
-    const result = await peftImport(DEFAULTS, args(l), audit);
+    const result = await peftImport(DEFAULTS, args(l), { audit });
     const manifestPath = `${l.registryRoot}/available/llama3-edge-v7/manifest.toml`;
     assert.deepEqual(result, { modelId: "llama3-edge-v7", manifestPath, adapterBytes: 13 });
     assert.deepEqual(audit.lines, [`peft import model=llama3-edge-v7 manifest=${manifestPath}`]);

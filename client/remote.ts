@@ -1,7 +1,7 @@
 /**
  * Bounded remote primitives shared by the operations: a directory listing capped like coh's
- * (the sum of entry name bytes ≤ `readCaps.maxDirListBytes`, as TcpBackend also checks), and the per-call options every
- * operation forwards to its backend.
+ * (the sum of entry name bytes ≤ `readCaps.maxDirListBytes`, as TcpBackend also checks), and
+ * the one options object every operation takes.
  *
  * @module
  */
@@ -10,16 +10,37 @@ import type { Backend, CallOptions } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { CohesixError, LimitError, OperationError } from "../core/errors.ts";
 import { utf8Length, validateComponent } from "../core/paths.ts";
+import type { CohesixAudit } from "./audit.ts";
 
-/** Options every operation accepts and forwards to each backend call. */
-export type OperationOptions = CallOptions;
+/** The one trailing options object every client operation takes. */
+export interface OperationOptions {
+  /** Transcript to append to (only calls given one produce transcript lines). */
+  readonly audit?: CohesixAudit;
+  /** Aborts the whole operation; the backend stops waiting and reports an `AbortedError`. */
+  readonly signal?: AbortSignal;
+  /** Overrides the backend's per-request timeout, in wall milliseconds. */
+  readonly timeoutMs?: number;
+  /**
+   * One deadline for the whole operation, in wall milliseconds from the call: every request
+   * and retry of the operation shares it.
+   */
+  readonly deadlineMs?: number;
+}
+
+/** The per-request part of `options`, as each backend call takes it. */
+export function callOptionsOf(options: OperationOptions): CallOptions {
+  const call: { signal?: AbortSignal; timeoutMs?: number } = {};
+  if (options.signal !== undefined) call.signal = options.signal;
+  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
+  return call;
+}
 
 /** Lists `path`, refusing a listing whose names sum to more than `readCaps.maxDirListBytes`. */
 export async function listDirBounded(
   backend: Backend,
   path: string,
   defaults: CohesixDefaults,
-  options: OperationOptions = {},
+  options: CallOptions = {},
 ): Promise<string[]> {
   const entries = await backend.listDir(path, options);
   const max = defaults.readCaps.maxDirListBytes;
@@ -44,7 +65,7 @@ export async function readFileCapped(
   path: string,
   maxBytes: number,
   limit: string,
-  options: OperationOptions = {},
+  options: CallOptions = {},
 ): Promise<Uint8Array> {
   try {
     return await backend.readFile(path, maxBytes, options);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Backend } from "../backends/backend.ts";
+import type { Backend, CallOptions } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import {
   AbortedError,
@@ -19,11 +19,10 @@ import {
 } from "../core/errors.ts";
 import { joinPath, utf8Length } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { buildBreadcrumbLine } from "./breadcrumb.ts";
 import { GPU_ROOT, normalizeGpuId } from "./gpu.ts";
 import { validateActiveLease } from "./lease_record.ts";
-import { type OperationOptions, readFileCapped } from "./remote.ts";
+import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
 import { decodeUtf8, encodeUtf8 } from "./text.ts";
 
 /** The largest exit code a breadcrumb may have to carry (POSIX status byte). */
@@ -95,9 +94,10 @@ export async function runCommand(
   defaults: CohesixDefaults,
   gpuId: string,
   argv: readonly string[],
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<void> {
+  const { audit } = options;
+  const callOptions = callOptionsOf(options);
   const id = normalizeGpuId(gpuId);
   if (!Array.isArray(argv) || argv.length === 0 || String(argv[0]).trim().length === 0) {
     throw new ValidationError("command must not be empty");
@@ -119,21 +119,21 @@ export async function runCommand(
     leasePath,
     defaults.coh.run.lease.maxBytes,
     "coh.run.lease.max_bytes",
-    options,
+    callOptions,
   );
   audit?.pushAck("OK", "CAT", `path=${leasePath}`);
   validateActiveLease(decodeUtf8(leaseBytes, "lease file"), id, defaults);
 
   const statusPath = joinPath(GPU_ROOT, id, "status");
-  const append = async (line: string, callOptions: OperationOptions) => {
-    const bytes = await backend.writeAppend(statusPath, encodeUtf8(line), callOptions);
+  const append = async (line: string, lineOptions: CallOptions) => {
+    const bytes = await backend.writeAppend(statusPath, encodeUtf8(line), lineOptions);
     audit?.pushAck("OK", "ECHO", `path=${statusPath} bytes=${bytes}`);
   };
-  await append(start, options);
+  await append(start, callOptions);
 
   const outcome = await execute(argv, options.signal);
   // The EXIT breadcrumb is written even after an abort, so the status log is never left open.
-  const exitOptions: OperationOptions = options.timeoutMs === undefined
+  const exitOptions: CallOptions = options.timeoutMs === undefined
     ? {}
     : { timeoutMs: options.timeoutMs };
   switch (outcome.kind) {

@@ -34,7 +34,7 @@ function exit(command: string, status: string, code?: number): string {
 Deno.test("echo ok: lease read, START 86, EXIT 94, as in run_demo_v0", async () => {
   const backend = leased();
   const audit = new CohesixAudit();
-  await runCommand(backend, DEFAULTS, "GPU-0", ["echo", "ok"], audit);
+  await runCommand(backend, DEFAULTS, "GPU-0", ["echo", "ok"], { audit });
   assert.deepEqual(backend.calls, [
     "CAT /gpu/GPU-0/lease",
     start("echo ok"),
@@ -51,7 +51,7 @@ Deno.test("a failing command records ERR with its code, then fails", async () =>
   const backend = leased();
   const audit = new CohesixAudit();
   await assert.rejects(
-    runCommand(backend, DEFAULTS, "GPU-0", ["false"], audit),
+    runCommand(backend, DEFAULTS, "GPU-0", ["false"], { audit }),
     (e: unknown) => e instanceof OperationError && e.message === "command exited with code 1",
   );
   assert.deepEqual(backend.calls.slice(1), [start("false"), exit("false", "ERR", 1)]);
@@ -107,7 +107,7 @@ Deno.test("lease problems stop the run after the lease read, before START", asyn
   backend.put("/gpu/GPU-0/lease", "");
   const audit = new CohesixAudit();
   await assert.rejects(
-    runCommand(backend, DEFAULTS, "GPU-0", ["echo", "ok"], audit),
+    runCommand(backend, DEFAULTS, "GPU-0", ["echo", "ok"], { audit }),
     (e: unknown) => e instanceof OperationError && e.message === "no active lease for gpu GPU-0",
   );
   assert.deepEqual(backend.calls, ["CAT /gpu/GPU-0/lease"]);

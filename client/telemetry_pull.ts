@@ -10,9 +10,14 @@ import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError } from "../core/errors.ts";
 import { joinPath } from "../core/paths.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { ensureDir, joinLocal, writeFileIfAbsent } from "./local_files.ts";
-import { listDirBounded, listedName, type OperationOptions, readFileCapped } from "./remote.ts";
+import {
+  callOptionsOf,
+  listDirBounded,
+  listedName,
+  type OperationOptions,
+  readFileCapped,
+} from "./remote.ts";
 
 /** What a pull saw. */
 export interface TelemetryPullResult {
@@ -29,12 +34,13 @@ export async function telemetryPull(
   backend: Backend,
   defaults: CohesixDefaults,
   outDir: string,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<TelemetryPullResult> {
+  const { audit } = options;
+  const callOptions = callOptionsOf(options);
   const policy = defaults.coh.telemetry;
   await ensureDir(outDir, "telemetry output dir");
-  const devices = await listDirBounded(backend, policy.root, defaults, options);
+  const devices = await listDirBounded(backend, policy.root, defaults, callOptions);
   audit?.pushAck("OK", "LS", `path=${policy.root}`);
   if (devices.length > policy.maxDevices) {
     throw new LimitError(
@@ -49,7 +55,7 @@ export async function telemetryPull(
   let byteCount = 0;
   for (const device of devices) {
     const segRoot = joinPath(policy.root, device, "seg");
-    const segments = await listDirBounded(backend, segRoot, defaults, options);
+    const segments = await listDirBounded(backend, segRoot, defaults, callOptions);
     audit?.pushAck("OK", "LS", `path=${segRoot}`);
     if (segments.length > policy.maxSegmentsPerDevice) {
       throw new LimitError(
@@ -68,7 +74,7 @@ export async function telemetryPull(
         path,
         policy.maxBytesPerSegment,
         "coh.telemetry.max_bytes_per_segment",
-        options,
+        callOptions,
       );
       audit?.pushAck("OK", "CAT", `path=${path}`);
       deviceBytes += data.length;

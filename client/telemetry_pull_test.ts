@@ -22,7 +22,7 @@ Deno.test("pull keeps LS order, saves <out>/<dev>/seg/<seg>, prints coh's lines"
   try {
     const backend = seeded();
     const audit = new CohesixAudit();
-    const result = await telemetryPull(backend, DEFAULTS, `${out}/pulled`, audit);
+    const result = await telemetryPull(backend, DEFAULTS, `${out}/pulled`, { audit });
     assert.deepEqual(result, { devices: 2, segments: 2, bytes: 7 });
     assert.deepEqual(audit.lines, [
       "OK LS path=/queen/telemetry",
@@ -49,7 +49,7 @@ Deno.test("existing local segments are never overwritten; re-runs report remote 
     await Deno.mkdir(`${out}/device-2/seg`, { recursive: true });
     await Deno.writeTextFile(`${out}/device-2/seg/seg-000002`, "stale");
     const audit = new CohesixAudit();
-    await telemetryPull(backend, DEFAULTS, out, audit);
+    await telemetryPull(backend, DEFAULTS, out, { audit });
     assert.equal(await Deno.readTextFile(`${out}/device-2/seg/seg-000002`), "stale");
     assert.ok(audit.lines.includes(
       "telemetry device=device-2 segment=seg-000002 bytes=5 saved=device-2/seg/seg-000002",
@@ -65,7 +65,7 @@ Deno.test("no devices: telemetry: none", async () => {
     const backend = new FakeBackend();
     backend.dirs.set(ROOT, []);
     const audit = new CohesixAudit();
-    assert.deepEqual(await telemetryPull(backend, DEFAULTS, out, audit), {
+    assert.deepEqual(await telemetryPull(backend, DEFAULTS, out, { audit }), {
       devices: 0,
       segments: 0,
       bytes: 0,

@@ -12,8 +12,7 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { CohesixError, LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { ensureJsonString, joinPath, validateComponent, validatePath } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import type { CohesixAudit } from "./audit.ts";
-import { type OperationOptions, readFileCapped } from "./remote.ts";
+import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
 import {
   buildTelemetryCtlPayload,
   buildTelemetryRecords,
@@ -25,8 +24,6 @@ import { decodeUtf8, encodeUtf8, lastNonEmptyLine } from "./text.ts";
 export interface TelemetryPushOptions extends OperationOptions {
   /** Mime type recorded in the ctl request and each record (default `text/plain`). */
   readonly mime?: string;
-  /** Transcript to append to. */
-  readonly audit?: CohesixAudit;
 }
 
 /** What a push wrote. */
@@ -64,7 +61,8 @@ export async function telemetryPush(
   payload: string | Uint8Array,
   options: TelemetryPushOptions = {},
 ): Promise<TelemetryPushResult> {
-  const { mime = DEFAULT_TELEMETRY_MIME, audit, ...callOptions } = options;
+  const { mime = DEFAULT_TELEMETRY_MIME, audit } = options;
+  const callOptions = callOptionsOf(options);
   if (!ingestEnabled(defaults)) {
     throw new OperationError("telemetry ingest is disabled in the manifest");
   }

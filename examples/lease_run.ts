@@ -99,12 +99,12 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
   const client = new CohesixClient(backend, ctx.defaults);
 
-  const gpus = await client.gpuList(ctx.audit);
+  const gpus = await client.gpuList({ audit: ctx.audit });
   await writeArtifact(`${ctx.outDir}/gpu_list.json`, renderGpuList(gpus));
   const gpuId = pickGpu(values, gpus);
 
   try {
-    await client.gpuLease({ gpuId, ...lease }, ctx.audit);
+    await client.gpuLease({ gpuId, ...lease }, { audit: ctx.audit });
   } catch (error) {
     if (!(error instanceof CommandError)) throw error;
     throw new OperationError(`the Queen refused the lease of ${gpuId}: ${error.server.line}`, {
@@ -128,13 +128,13 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   await writeArtifact(`${ctx.outDir}/lease.json`, `${leaseLine}\n`);
 
   try {
-    await client.runCommand(gpuId, [...command], ctx.audit);
+    await client.runCommand(gpuId, [...command], { audit: ctx.audit });
   } finally {
     // Release even when the command failed, so a failed demo leaves no worker behind. Best
     // effort, as in the Python example: a failed release is reported, not fatal.
     if (!booleanFlag(values, "skip-release")) {
       try {
-        await client.queenKill(workerIdOf(leaseLine, leasePath), ctx.audit);
+        await client.queenKill(workerIdOf(leaseLine, leasePath), { audit: ctx.audit });
       } catch (error) {
         ctx.note(`release failed: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -74,7 +74,7 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   const client = new CohesixClient(backend, ctx.defaults);
 
   try {
-    await client.peftExport(jobId, exportRoot, ctx.audit);
+    await client.peftExport(jobId, exportRoot, { audit: ctx.audit });
   } catch (error) {
     if (!isMissingRemote(error, ctx.defaults.coh.peft.export.root)) throw error;
     if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
@@ -94,13 +94,13 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   for (const id of [modelId, previousId]) {
     await client.peftImport(
       { modelId: id, adapterDir, exportRoot, jobId, registryRoot },
-      ctx.audit,
+      { audit: ctx.audit },
     );
   }
   try {
-    await client.peftActivate(previousId, registryRoot, ctx.audit);
-    await client.peftActivate(modelId, registryRoot, ctx.audit);
-    await client.peftRollback(registryRoot, ctx.audit);
+    await client.peftActivate(previousId, registryRoot, { audit: ctx.audit });
+    await client.peftActivate(modelId, registryRoot, { audit: ctx.audit });
+    await client.peftRollback(registryRoot, { audit: ctx.audit });
   } catch (error) {
     if (!isMissingRemote(error, "/gpu/models")) throw error;
     throw new OperationError(

@@ -85,7 +85,7 @@ export async function telemetryWritePull(ctx: ExampleContext): Promise<void> {
   await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
   const client = new CohesixClient(backend, ctx.defaults);
   await client.telemetryPush(deviceId, payload, { mime, audit: ctx.audit });
-  await client.telemetryPull(`${ctx.outDir}/${PULL_DIR}`, ctx.audit);
+  await client.telemetryPull(`${ctx.outDir}/${PULL_DIR}`, { audit: ctx.audit });
 }
 
 if (import.meta.main) {

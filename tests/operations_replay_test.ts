@@ -54,7 +54,7 @@ async function finish(replay: ReplayServer, backend: TcpBackend, scenario: strin
 Deno.test("gpu_list: coh's frames and printed lines", async () => {
   const { replay, backend, client } = await replayClient("gpu_list");
   const audit = new CohesixAudit();
-  const gpus = await client.gpuList(audit);
+  const gpus = await client.gpuList({ audit });
   await finish(replay, backend, "gpu_list");
   assert.deepEqual(audit.lines, printed("gpu_list"));
   assert.deepEqual(gpus.map((g) => [g.id, g.name, g.memoryMb]), [
@@ -66,7 +66,7 @@ Deno.test("gpu_list: coh's frames and printed lines", async () => {
 Deno.test("gpu_status_empty: EMPTY from an empty CAT", async () => {
   const { replay, backend, client } = await replayClient("gpu_status_empty");
   const audit = new CohesixAudit();
-  assert.equal(await client.gpuStatus("GPU-0", audit), "EMPTY");
+  assert.equal(await client.gpuStatus("GPU-0", { audit }), "EMPTY");
   await finish(replay, backend, "gpu_status_empty");
   assert.deepEqual(audit.lines, printed("gpu_status_empty"));
 });
@@ -74,7 +74,9 @@ Deno.test("gpu_status_empty: EMPTY from an empty CAT", async () => {
 Deno.test("gpu_lease: the recorded spawn payload, client-side bytes=94", async () => {
   const { replay, backend, client } = await replayClient("gpu_lease");
   const audit = new CohesixAudit();
-  await client.gpuLease({ gpuId: "GPU-0", memMb: 4096, streams: 2, ttlS: 120, priority: 1 }, audit);
+  await client.gpuLease({ gpuId: "GPU-0", memMb: 4096, streams: 2, ttlS: 120, priority: 1 }, {
+    audit,
+  });
   await finish(replay, backend, "gpu_lease");
   assert.deepEqual(audit.lines, printed("gpu_lease"));
 });
@@ -82,7 +84,7 @@ Deno.test("gpu_lease: the recorded spawn payload, client-side bytes=94", async (
 Deno.test("run_echo_ok: lease read, START and EXIT breadcrumbs around `echo ok`", async () => {
   const { replay, backend, client } = await replayClient("run_echo_ok");
   const audit = new CohesixAudit();
-  await client.runCommand("GPU-0", ["echo", "ok"], audit);
+  await client.runCommand("GPU-0", ["echo", "ok"], { audit });
   await finish(replay, backend, "run_echo_ok");
   assert.deepEqual(audit.lines, printed("run_echo_ok", ["ok"]));
 });
@@ -90,7 +92,7 @@ Deno.test("run_echo_ok: lease read, START and EXIT breadcrumbs around `echo ok`"
 Deno.test("gpu_status_after_run: the EXIT breadcrumb is the status", async () => {
   const { replay, backend, client } = await replayClient("gpu_status_after_run");
   const audit = new CohesixAudit();
-  const status = await client.gpuStatus("GPU-0", audit);
+  const status = await client.gpuStatus("GPU-0", { audit });
   await finish(replay, backend, "gpu_status_after_run");
   assert.deepEqual(audit.lines, printed("gpu_status_after_run"));
   assert.equal(JSON.parse(status).event, "EXIT");
@@ -102,7 +104,7 @@ Deno.test("worker_list_kill: list, read lease, queenKill, list again", async () 
   const audit = new CohesixAudit();
   const before = await backend.listDir("/worker");
   const lease = decoder.decode(await backend.readFile("/gpu/GPU-0/lease", 1024));
-  await client.queenKill(JSON.parse(lease).worker_id, audit);
+  await client.queenKill(JSON.parse(lease).worker_id, { audit });
   const after = await backend.listDir("/worker");
   await finish(replay, backend, scenario);
 
@@ -156,7 +158,7 @@ Deno.test("telemetry_pull: coh's lines and the saved segment files", async () =>
   try {
     const { replay, backend, client } = await replayClient("telemetry_pull");
     const audit = new CohesixAudit();
-    const result = await client.telemetryPull(out, audit);
+    const result = await client.telemetryPull(out, { audit });
     await finish(replay, backend, "telemetry_pull");
     assert.deepEqual(audit.lines, printed("telemetry_pull"));
     assert.deepEqual(result, { devices: 1, segments: 2, bytes: 246 });

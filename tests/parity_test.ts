@@ -38,13 +38,13 @@ Deno.test("converge_v0/coh.txt: gpu list, lease, telemetry pull", async () => {
     await using mock = new MockBackend();
     const client = new CohesixClient(mock);
     const audit = new CohesixAudit();
-    const gpus = await client.gpuList(audit);
+    const gpus = await client.gpuList({ audit });
     assert.deepEqual(gpus.map((g) => g.id), ["GPU-0", "GPU-1"]);
     await client.gpuLease(
       { gpuId: "GPU-0", memMb: 4096, streams: 2, ttlS: 120, priority: 1 },
-      audit,
+      { audit },
     );
-    const pulled = await client.telemetryPull(`${dir}/pull`, audit);
+    const pulled = await client.telemetryPull(`${dir}/pull`, { audit });
     assert.deepEqual(pulled, { devices: 1, segments: 1, bytes: 9 });
     assert.equal(
       await Deno.readTextFile(`${dir}/pull/device-1/seg/seg-000001`),
@@ -68,7 +68,7 @@ Deno.test("run_demo_v0/cohsh.txt: harness lease, run echo ok, status read, relea
   mock.namespace.append("/gpu/GPU-0/lease", active);
   audit.pushAck("OK", "ECHO", `path=/gpu/GPU-0/lease bytes=${encoder.encode(active).length}`);
 
-  await client.runCommand("GPU-0", ["echo", "ok"], audit);
+  await client.runCommand("GPU-0", ["echo", "ok"], { audit });
 
   const status = decoder.decode(await mock.readFile("/gpu/GPU-0/status", 65536));
   audit.pushAck("OK", "CAT", "path=/gpu/GPU-0/status");
@@ -98,9 +98,9 @@ Deno.test("peft_roundtrip_v0/cohsh.txt: export, import ×2, activate ×2, rollba
     const exportRoot = `${dir}/export`;
     const registryRoot = `${dir}/registry`;
 
-    await client.peftExport("job_8932", exportRoot, audit);
+    await client.peftExport("job_8932", exportRoot, { audit });
     const common = { adapterDir, exportRoot, jobId: "job_8932", registryRoot };
-    const imported = await client.peftImport({ modelId: "llama3-edge-v7", ...common }, audit);
+    const imported = await client.peftImport({ modelId: "llama3-edge-v7", ...common }, { audit });
     assert.equal((await Deno.readFile(imported.manifestPath)).length, 706);
     await client.peftImport({ modelId: "llama3-edge-v6", ...common });
     await client.peftActivate("llama3-edge-v6", registryRoot);
@@ -108,8 +108,8 @@ Deno.test("peft_roundtrip_v0/cohsh.txt: export, import ×2, activate ×2, rollba
     await mock.readFile("/gpu/models/available/llama3-edge-v7/manifest.toml", 8192);
     audit.pushAck("OK", "CAT", "path=/gpu/models/available/llama3-edge-v7/manifest.toml");
 
-    await client.peftActivate("llama3-edge-v7", registryRoot, audit);
-    await client.peftRollback(registryRoot, audit);
+    await client.peftActivate("llama3-edge-v7", registryRoot, { audit });
+    await client.peftRollback(registryRoot, { audit });
 
     assert.equal(audit.toTranscript(), golden("peft_roundtrip_v0/cohsh.txt", "a761096d"));
     assert.deepEqual(normalizeTranscript(audit.lines).length, 8);
