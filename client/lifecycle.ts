@@ -9,9 +9,7 @@
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError, ValidationError } from "../core/errors.ts";
-import type { CohesixAudit } from "./audit.ts";
-import { readFileCapped } from "./remote.ts";
-import type { OperationOptions } from "./remote.ts";
+import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
 import { decodeUtf8, encodeUtf8 } from "./text.ts";
 
 /** The lifecycle commands cohsh accepts (case-sensitive). */
@@ -75,15 +73,15 @@ export function parseLifecycleCommand(word: string): LifecycleCommand {
 /** Reads the lifecycle state (`CAT /proc/lifecycle/state`). */
 export async function readLifecycleState(
   backend: Backend,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<LifecycleState> {
+  const { audit } = options;
   const bytes = await readFileCapped(
     backend,
     LIFECYCLE_STATE_PATH,
     STATE_READ_CAP,
     "lifecycle state read cap",
-    options,
+    callOptionsOf(options),
   );
   audit?.pushAck("OK", "CAT", `path=${LIFECYCLE_STATE_PATH}`);
   const state = parseLifecycleState(decodeUtf8(bytes, LIFECYCLE_STATE_PATH));
@@ -103,11 +101,11 @@ export async function lifecycleControl(
   backend: Backend,
   defaults: CohesixDefaults,
   command: LifecycleCommand,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<LifecycleState> {
+  const { audit } = options;
   const checked = parseLifecycleCommand(command);
-  const state = await readLifecycleState(backend, audit, options);
+  const state = await readLifecycleState(backend, options);
   if (!lifecycleAllowed(checked, state)) {
     audit?.pushAck(
       "ERR",
@@ -119,7 +117,7 @@ export async function lifecycleControl(
     });
   }
   const ctl = defaults.paths.queenLifecycleCtl;
-  const bytes = await backend.writeAppend(ctl, encodeUtf8(`${checked}\n`), options);
+  const bytes = await backend.writeAppend(ctl, encodeUtf8(`${checked}\n`), callOptionsOf(options));
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(`lifecycle ${checked} requested from state=${state}`);
   return state;

@@ -32,9 +32,9 @@ Deno.test("state and command parsing", () => {
 Deno.test("cordon then resume on the Queen model, with coh-style audit lines", async () => {
   await using backend = new MockBackend({ seed: "queen" });
   const audit = new CohesixAudit();
-  assert.equal(await lifecycleControl(backend, DEFAULTS, "cordon", audit), "ONLINE");
+  assert.equal(await lifecycleControl(backend, DEFAULTS, "cordon", { audit }), "ONLINE");
   assert.equal(backend.namespace.lifecycleState, "DRAINING");
-  assert.equal(await lifecycleControl(backend, DEFAULTS, "resume", audit), "DRAINING");
+  assert.equal(await lifecycleControl(backend, DEFAULTS, "resume", { audit }), "DRAINING");
   assert.equal(backend.namespace.lifecycleState, "ONLINE");
   assert.deepEqual(audit.lines, [
     "OK CAT path=/proc/lifecycle/state",
@@ -51,7 +51,7 @@ Deno.test("a denied transition sends nothing and says so as cohsh does", async (
   backend.put("/proc/lifecycle/state", "state=ONLINE");
   const audit = new CohesixAudit();
   await assert.rejects(
-    lifecycleControl(backend, DEFAULTS, "resume", audit),
+    lifecycleControl(backend, DEFAULTS, "resume", { audit }),
     (error: unknown) =>
       error instanceof OperationError &&
       error.summary === "lifecycle transition denied: state=ONLINE action=resume",

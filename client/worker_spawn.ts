@@ -11,9 +11,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError } from "../core/errors.ts";
 import { utf8Length } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import type { CohesixAudit } from "./audit.ts";
 import { checkUint } from "./integers.ts";
-import type { OperationOptions } from "./remote.ts";
+import { callOptionsOf, type OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** Arguments of a heartbeat worker spawn. */
@@ -56,13 +55,13 @@ export async function spawnHeartbeat(
   backend: Backend,
   defaults: CohesixDefaults,
   args: HeartbeatSpawnArgs,
-  audit?: CohesixAudit,
   options: OperationOptions = {},
 ): Promise<void> {
+  const { audit } = options;
   const payload = encodeUtf8(buildHeartbeatSpawnPayload(args, defaults));
   normalizeEchoPayload(payload, defaults);
   const ctl = defaults.paths.queenCtl;
-  const bytes = await backend.writeAppend(ctl, payload, options);
+  const bytes = await backend.writeAppend(ctl, payload, callOptionsOf(options));
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(`spawn requested role=heartbeat ticks=${args.ticks}`);
 }

@@ -27,7 +27,7 @@ Deno.test("bad ticks are refused before sending", async () => {
 Deno.test("spawnHeartbeat ECHOes to /queen/ctl, audits, and the Queen adds a worker", async () => {
   await using backend = new MockBackend({ seed: "queen" });
   const audit = new CohesixAudit();
-  await spawnHeartbeat(backend, DEFAULTS, { ticks: 5 }, audit);
+  await spawnHeartbeat(backend, DEFAULTS, { ticks: 5 }, { audit });
   assert.deepEqual(backend.namespace.workers(), ["worker-1"]);
   assert.deepEqual(audit.lines, [
     "OK ECHO path=/queen/ctl bytes=32",

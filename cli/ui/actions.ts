@@ -158,18 +158,18 @@ export class UiActions {
             ttlS: integer(body, "ttlS"),
             ...(priority === undefined ? {} : { priority }),
           },
-          audit,
-          { signal },
+          { audit, signal },
         );
         return;
       }
       case "spawn":
-        await spawnHeartbeat(backend, defaults, { ticks: integer(body, "ticks") }, audit, {
+        await spawnHeartbeat(backend, defaults, { ticks: integer(body, "ticks") }, {
+          audit,
           signal,
         });
         return;
       case "kill":
-        await this.#client.queenKill(text(body, "workerId"), audit, { signal });
+        await this.#client.queenKill(text(body, "workerId"), { audit, signal });
         return;
       case "lifecycle": {
         const command = text(body, "command");
@@ -178,16 +178,16 @@ export class UiActions {
             hint: "run other lifecycle commands from the console panel or cohesix sh",
           });
         }
-        await lifecycleControl(backend, defaults, command, audit, { signal });
+        await lifecycleControl(backend, defaults, command, { audit, signal });
         return;
       }
       case "activate":
         await this.#requireRegistry();
-        await this.#client.peftActivate(text(body, "modelId"), registryRoot, audit, { signal });
+        await this.#client.peftActivate(text(body, "modelId"), registryRoot, { audit, signal });
         return;
       case "rollback":
         await this.#requireRegistry();
-        await this.#client.peftRollback(registryRoot, audit, { signal });
+        await this.#client.peftRollback(registryRoot, { audit, signal });
         return;
     }
   }
