@@ -140,8 +140,10 @@ export interface HiveSnapshot {
   readonly telemetry: Section<readonly DeviceView[]> | null;
   /** Models. */
   readonly models: ModelsView | null;
-  /** The last lines of `/log/queen.log`. */
+  /** The last lines of `/log/queen.log`, without the audit lines of console reads. */
   readonly log: Section<readonly string[]> | null;
+  /** How many `[INFO audit] console: ls|cat|tail …` lines were left out of {@link log}. */
+  readonly logHiddenReads: number;
   /** The audit lines of the actions taken from the page, oldest first. */
   readonly audit: readonly string[];
 }
@@ -215,4 +217,13 @@ export function renderBreadcrumb(line: string, maxBytes: number): string {
     .filter((field): field is string => typeof field === "string");
   if (typeof record.exit_code === "number") words.push(`exit=${record.exit_code}`);
   return truncateToBytes(words.length > 0 ? words.join(" ") : line, maxBytes);
+}
+
+/**
+ * The Queen logs every console command as `[INFO audit] console: <verb> <path>` in its 128-line
+ * log ring; the UI's own polling is most of them. Reads (`ls`, `cat`, `tail`) are left out of
+ * the log view; writes and everything else stay.
+ */
+export function isReadAudit(line: string): boolean {
+  return /^\[INFO audit\] console: (ls|cat|tail) /.test(line);
 }

@@ -23,6 +23,7 @@ import {
   type DeviceView,
   type GpuView,
   type HiveSnapshot,
+  isReadAudit,
   type ModelsView,
   type NodeStatus,
   parseKeyValues,
@@ -65,6 +66,12 @@ interface LeaseHolder {
 const BREADCRUMBS_SHOWN = 5;
 /** Log lines shown (a TAIL gives at most 64). */
 const LOG_LINES_SHOWN = 64;
+/**
+ * Telemetry devices, models and ingest counters change slowly: read on every this-many-th poll
+ * and right after an action, so a poll costs about 15 + 2·GPUs + workers console commands (the
+ * Queen logs each one).
+ */
+export const SLOW_SECTIONS_EVERY = 5;
 
 /** Errors that belong to one section; anything else (transport, auth, abort) ends the poll. */
 function isSectionError(error: unknown): boolean {
@@ -80,6 +87,7 @@ export class StatePoller {
   #seq = 0;
   #last: PolledState;
   #wake: (() => void) | undefined;
+  #slowDue = true;
   #loop: Promise<void> | undefined;
 
   /** Creates a poller; nothing is read until {@link start}. */
@@ -98,6 +106,7 @@ export class StatePoller {
       telemetry: null,
       models: null,
       log: null,
+      logHiddenReads: 0,
     };
   }
 
@@ -113,6 +122,7 @@ export class StatePoller {
 
   /** Polls again now instead of waiting out the interval (after an action). */
   pollSoon(): void {
+    this.#slowDue = true;
     this.#wake?.();
   }
 
@@ -148,8 +158,10 @@ export class StatePoller {
       polledAt: new Date().toISOString(),
       pollError: null,
     };
+    const slow = this.#slowDue || next.seq % SLOW_SECTIONS_EVERY === 1;
+    this.#slowDue = false;
     try {
-      next.node = await this.#section(() => this.#readNode(signal));
+      next.node = await this.#section(() => this.#readNode(signal, slow ? undefined : next.node));
       const gpus = await this.#section(() => this.#readGpus(signal));
       next.gpus = gpus;
       const leases = gpus.ok ? gpus.value.flatMap((gpu) => gpu.leaseHolders) : [];
@@ -165,17 +177,25 @@ export class StatePoller {
           })),
         };
       }
-      next.telemetry = await this.#section(() => this.#readDevices(signal));
-      next.models = await this.#readModels(signal);
-      next.log = await this.#section(async () => {
-        const lines = await tailLines(
+      if (slow) {
+        next.telemetry = await this.#section(() => this.#readDevices(signal));
+        next.models = await this.#readModels(signal);
+      }
+      const log = await this.#section(() =>
+        tailLines(
           this.#options.backend,
           this.#options.defaults.paths.log,
           this.#options.defaults.readCaps.maxDirListBytes,
           { signal },
-        );
-        return lines.slice(-LOG_LINES_SHOWN);
-      });
+        )
+      );
+      next.log = log.ok
+        ? {
+          ok: true,
+          value: log.value.filter((line) => !isReadAudit(line)).slice(-LOG_LINES_SHOWN),
+        }
+        : log;
+      next.logHiddenReads = log.ok ? log.value.filter(isReadAudit).length : 0;
     } catch (error) {
       if (signal.aborted) return this.#last;
       next.pollError = shownError(error);
@@ -200,7 +220,11 @@ export class StatePoller {
     return new TextDecoder().decode(bytes);
   }
 
-  async #readNode(signal: AbortSignal): Promise<NodeStatus> {
+  /** `/proc`; the ingest counters are kept from `previous` unless given none. */
+  async #readNode(
+    signal: AbortSignal,
+    previous?: Section<NodeStatus> | null,
+  ): Promise<NodeStatus> {
     const values = async (dir: string, names: readonly string[]) => {
       const out: Record<string, string> = {};
       for (const name of names) {
@@ -212,17 +236,19 @@ export class StatePoller {
     const root = await values("/proc/root", ["reachable", "last_seen_ms", "cut_reason"]);
     const sessions = parseKeyValues(await this.#readText("/proc/9p/session/active", signal));
     const pressure = await values("/proc/pressure", ["busy", "quota", "cut", "policy"]);
-    let ingest: Record<string, string> = {};
-    try {
-      ingest = await values("/proc/ingest", [
-        "p50_ms",
-        "p95_ms",
-        "queued",
-        "backpressure",
-        "dropped",
-      ]);
-    } catch (error) {
-      if (!isSectionError(error)) throw error;
+    let ingest: Readonly<Record<string, string>> = previous?.ok ? previous.value.ingest : {};
+    if (previous === undefined || !previous?.ok) {
+      try {
+        ingest = await values("/proc/ingest", [
+          "p50_ms",
+          "p95_ms",
+          "queued",
+          "backpressure",
+          "dropped",
+        ]);
+      } catch (error) {
+        if (!isSectionError(error)) throw error;
+      }
     }
     return {
       lifecycle: lifecycle.state ?? "UNKNOWN",

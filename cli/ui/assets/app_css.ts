@@ -23,6 +23,7 @@ export const APP_CSS = `
   }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: var(--bg); color: var(--text); font: 15px/1.45 var(--sans); }
 h1 { font-size: 1.15rem; margin: 0; }

@@ -31,7 +31,9 @@ export const APP_JS = String.raw`"use strict";
     if (error.hint) p.appendChild(el("span", "hint", "hint: " + error.hint));
     return p;
   }
-  function showBanner(error) {
+  var bannerFromPoll = false;
+  function showBanner(error, fromPoll) {
+    bannerFromPoll = Boolean(fromPoll);
     byId("banner-message").textContent = error.message;
     byId("banner-hint").textContent = error.hint ? "hint: " + error.hint : "";
     byId("banner").hidden = false;
@@ -195,7 +197,8 @@ export const APP_JS = String.raw`"use strict";
       root.textContent = "root ?";
       root.className = "badge";
     }
-    if (state.pollError) showBanner(state.pollError);
+    if (state.pollError) showBanner(state.pollError, true);
+    else if (bannerFromPoll) hideBanner();
     byId("footer").textContent = "poll " + state.seq + " every " + state.pollMs + " ms, last at " + state.polledAt;
   }
 
@@ -370,6 +373,8 @@ export const APP_JS = String.raw`"use strict";
     renderDevices();
     renderModels();
     renderLines("log", "log", state.log);
+    byId("log-hidden").textContent = state.logHiddenReads > 0
+      ? "(" + state.logHiddenReads + " console read audit lines hidden)" : "";
     renderLines("audit", "audit", { ok: true, value: state.audit.length ? state.audit : ["(no actions yet)"] });
     document.body.dataset.seq = String(state.seq);
   }

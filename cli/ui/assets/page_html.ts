@@ -69,7 +69,7 @@ const PAGE = `<!doctype html>
     <div class="console-in"><span class="prompt">coh&gt;</span><input id="console-line" autocomplete="off" spellcheck="false" placeholder="ls /proc" aria-label="console command"><button type="button" id="console-run">Run</button></div>
   </section>
   <section class="panel" aria-labelledby="h-audit"><h2 id="h-audit">Audit</h2><pre id="audit" class="lines"></pre></section>
-  <section class="panel wide" aria-labelledby="h-log"><h2 id="h-log">queen.log</h2><pre id="log" class="lines"></pre></section>
+  <section class="panel wide" aria-labelledby="h-log"><div class="panel-head"><h2 id="h-log">queen.log</h2><span id="log-hidden" class="muted"></span></div><pre id="log" class="lines"></pre></section>
 </main>
 <footer class="muted" id="footer"></footer>
 <dialog id="confirm" aria-labelledby="confirm-title">
