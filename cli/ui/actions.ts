@@ -2,7 +2,8 @@
  * The actions the page can take, each through the same client operation as the CLI: lease a
  * GPU, spawn a heartbeat worker, kill a worker, cordon or resume the node, activate a model or
  * roll back, and run a console line. Actions run one at a time; each one's coh-style audit lines
- * (also when it fails, up to the failure) go to the audit pane, bounded.
+ * (also when it fails, up to the failure) go to the audit pane, bounded. Stopping the UI does not
+ * abort an action in flight (a write cut mid-way would leave its fate unknown): it waits for it.
  *
  * @module
  */
@@ -53,8 +54,6 @@ export interface ActionsOptions {
   readonly registryRoot: string;
   /** The console panel's shell. */
   readonly console: ConsoleRunner;
-  /** Aborted when the UI stops. */
-  readonly signal: AbortSignal;
   /** Called after an action changed (or may have changed) the Queen. */
   readonly onChange: () => void;
 }
@@ -107,6 +106,11 @@ export class UiActions {
     return (ACTION_NAMES as readonly string[]).includes(name);
   }
 
+  /** Waits for the actions already started. */
+  async drain(): Promise<void> {
+    await this.#queue;
+  }
+
   /** Runs action `name` with `body`, after the ones already running. */
   run(name: ActionName, body: Body): Promise<ActionResult> {
     const next = this.#queue.then(() => this.#run(name, body));
@@ -116,15 +120,14 @@ export class UiActions {
 
   async #run(name: ActionName, body: Body): Promise<ActionResult> {
     const audit = new CohesixAudit();
-    const signal = this.#options.signal;
     try {
       if (name === "console") {
         const line = text(body, "line");
-        const output = await this.#options.console.execute(line, { signal });
+        const output = await this.#options.console.execute(line);
         this.#options.onChange();
         return { ok: true, audit: [], output: output.slice(-CONSOLE_LINES_KEPT) };
       }
-      await this.#operation(name, body, audit, signal);
+      await this.#operation(name, body, audit);
       this.#record(audit.lines);
       this.#options.onChange();
       return { ok: true, audit: audit.lines };
@@ -144,7 +147,6 @@ export class UiActions {
     name: Exclude<ActionName, "console">,
     body: Body,
     audit: CohesixAudit,
-    signal: AbortSignal,
   ): Promise<void> {
     const { backend, defaults, registryRoot } = this.#options;
     switch (name) {
@@ -158,18 +160,15 @@ export class UiActions {
             ttlS: integer(body, "ttlS"),
             ...(priority === undefined ? {} : { priority }),
           },
-          { audit, signal },
+          { audit },
         );
         return;
       }
       case "spawn":
-        await spawnHeartbeat(backend, defaults, { ticks: integer(body, "ticks") }, {
-          audit,
-          signal,
-        });
+        await spawnHeartbeat(backend, defaults, { ticks: integer(body, "ticks") }, { audit });
         return;
       case "kill":
-        await this.#client.queenKill(text(body, "workerId"), { audit, signal });
+        await this.#client.queenKill(text(body, "workerId"), { audit });
         return;
       case "lifecycle": {
         const command = text(body, "command");
@@ -178,16 +177,16 @@ export class UiActions {
             hint: "run other lifecycle commands from the console panel or cohesix sh",
           });
         }
-        await lifecycleControl(backend, defaults, command, { audit, signal });
+        await lifecycleControl(backend, defaults, command, { audit });
         return;
       }
       case "activate":
         await this.#requireRegistry();
-        await this.#client.peftActivate(text(body, "modelId"), registryRoot, { audit, signal });
+        await this.#client.peftActivate(text(body, "modelId"), registryRoot, { audit });
         return;
       case "rollback":
         await this.#requireRegistry();
-        await this.#client.peftRollback(registryRoot, { audit, signal });
+        await this.#client.peftRollback(registryRoot, { audit });
         return;
     }
   }

@@ -83,7 +83,13 @@ function isSectionError(error: unknown): boolean {
 export class StatePoller {
   readonly #options: StatePollerOptions;
   readonly #infoCache = new Map<string, GpuView["info"]>();
+  /** Ends the loop; a poll in progress finishes its current read (bounded by the timeout). */
   readonly #stop = new AbortController();
+  /**
+   * The requests' signal: never aborted by {@link stop}, so a read is not cut mid-reply (which
+   * would drop the connection before the caller can send `quit`).
+   */
+  readonly #requests = new AbortController();
   #seq = 0;
   #last: PolledState;
   #wake: (() => void) | undefined;
@@ -151,7 +157,8 @@ export class StatePoller {
 
   /** Reads everything once and publishes the result. */
   async pollOnce(): Promise<PolledState> {
-    const signal = this.#stop.signal;
+    const signal = this.#requests.signal;
+    const stopping = this.#stop.signal;
     const next: { -readonly [K in keyof PolledState]: PolledState[K] } = {
       ...this.#last,
       seq: ++this.#seq,
@@ -162,11 +169,14 @@ export class StatePoller {
     this.#slowDue = false;
     try {
       next.node = await this.#section(() => this.#readNode(signal, slow ? undefined : next.node));
+      if (stopping.aborted) return this.#last;
       const gpus = await this.#section(() => this.#readGpus(signal));
       next.gpus = gpus;
       const leases = gpus.ok ? gpus.value.flatMap((gpu) => gpu.leaseHolders) : [];
+      if (stopping.aborted) return this.#last;
       const workers = await this.#section(() => this.#readWorkers(leases, signal));
       next.workers = workers;
+      if (stopping.aborted) return this.#last;
       const alive = new Set(workers.ok ? workers.value.map((worker) => worker.id) : []);
       if (gpus.ok) {
         next.gpus = {
@@ -180,6 +190,7 @@ export class StatePoller {
       if (slow) {
         next.telemetry = await this.#section(() => this.#readDevices(signal));
         next.models = await this.#readModels(signal);
+        if (stopping.aborted) return this.#last;
       }
       const log = await this.#section(() =>
         tailLines(
@@ -197,7 +208,7 @@ export class StatePoller {
         : log;
       next.logHiddenReads = log.ok ? log.value.filter(isReadAudit).length : 0;
     } catch (error) {
-      if (signal.aborted) return this.#last;
+      if (stopping.aborted) return this.#last;
       next.pollError = shownError(error);
     }
     this.#last = next;

@@ -122,7 +122,6 @@ export class UiServer implements AsyncDisposable {
       defaults,
       registryRoot: options.registryRoot,
       console: options.console ?? unavailableConsole(),
-      signal: this.#stop.signal,
       onChange: () => this.#poller.pollSoon(),
     });
     this.#poller = new StatePoller({
@@ -154,6 +153,7 @@ export class UiServer implements AsyncDisposable {
       this.#stop.abort(new DOMException("ui stopped", "AbortError"));
       this.#hub.closeAll();
       await this.#poller.stop();
+      await this.#actions.drain();
       await this.#server.finished;
     })();
     return this.#closed;
