@@ -22,6 +22,63 @@ export interface CommandEntry {
 /** Every subcommand, in help order. */
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    name: "sh",
+    summary: "cohsh's shell: interactive, --script FILE (.coh), --check FILE",
+    load: () => import("./commands/sh.ts"),
+  },
+  {
+    name: "test",
+    summary: "run the Queen's self-tests (cohsh test)",
+    load: () => import("./commands/test.ts"),
+  },
+  { name: "ls", summary: "list a directory (cohsh ls)", load: () => import("./commands/ls.ts") },
+  { name: "cat", summary: "print a file (cohsh cat)", load: () => import("./commands/cat.ts") },
+  {
+    name: "tail",
+    summary: "print a file's tail; --follow polls for new lines (cohsh tail)",
+    load: () => import("./commands/tail.ts"),
+  },
+  {
+    name: "log",
+    summary: "print the Queen's log (cohsh log)",
+    load: () => import("./commands/log.ts"),
+  },
+  {
+    name: "write",
+    summary: "append one line to a file (one ECHO)",
+    load: () => import("./commands/write.ts"),
+  },
+  {
+    name: "ping",
+    summary: "check the console answers (cohsh ping)",
+    load: () => import("./commands/ping.ts"),
+  },
+  {
+    name: "spawn",
+    summary: "queue a worker spawn (cohsh spawn heartbeat|gpu k=v…)",
+    load: () => import("./commands/spawn.ts"),
+  },
+  {
+    name: "kill",
+    summary: "queue a worker termination (cohsh kill)",
+    load: () => import("./commands/kill.ts"),
+  },
+  {
+    name: "lifecycle",
+    summary: "change the node's lifecycle (cohsh lifecycle)",
+    load: () => import("./commands/lifecycle.ts"),
+  },
+  {
+    name: "bind",
+    summary: "bind a namespace path (cohsh bind)",
+    load: () => import("./commands/bind.ts"),
+  },
+  {
+    name: "mount",
+    summary: "mount a service namespace (cohsh mount)",
+    load: () => import("./commands/mount.ts"),
+  },
+  {
     name: "ui",
     summary: "serve the hive at a glance in a browser (local page, live)",
     load: () => import("./commands/ui.ts"),

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { SELFTEST_SCRIPTS } from "./selftest_scripts.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import type { NamespaceTree } from "./namespace_tree.ts";
 
@@ -77,11 +78,6 @@ function prettyJson(info: GpuInfo): string {
 }
 
 // Placeholder selftest scripts: the live text is cohsh script source that is not recorded here.
-const SELFTEST_SCRIPTS: Record<string, string> = {
-  "selftest_quick.coh": "# quick selftest\nattach queen\nls /proc\nquit\n",
-  "selftest_full.coh": "# full selftest\nattach queen\nls /proc\ncat /proc/boot\nquit\n",
-  "selftest_negative.coh": "# negative selftest\nattach queen\ncat /nonexistent\nquit\n",
-};
 
 function bootText(defaults: CohesixDefaults): string {
   return [

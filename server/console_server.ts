@@ -12,30 +12,22 @@ import net from "node:net";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
 import type { TicketRole } from "../wire/ticket.ts";
-import { verifyTicket } from "../wire/ticket_mint.ts";
-import { AttachGuard } from "./attach_guard.ts";
-import { type ParseOutcome, parsePayload } from "./command_parser.ts";
+import type { ParseOutcome } from "./command_parser.ts";
+import { classifyPayload as classify, FRAME_ERROR_REPLY } from "./in_process_console.ts";
 import { ConsoleSession, type QueenState, type SessionReply } from "./console_session.ts";
 import { createNamespace, type NamespaceSeed, type QueenNamespace } from "./default_namespace.ts";
 import { type FaultAction, FaultPlan, type FaultSpec } from "./faults.ts";
 import { NodeSocketConn } from "./node_socket_conn.ts";
 import { OutputLanes } from "./output_lanes.ts";
-import { QUEEN_LIMITS, type QueenLimits } from "./queen_limits.ts";
+import type { QueenLimits } from "./queen_limits.ts";
+import { createQueenState } from "./queen_state.ts";
 import { concatBytes } from "../core/bytes.ts";
 
 // Types the options mention, re-exported so the `./server` entry documents them.
 export type { NamespaceSeed } from "./default_namespace.ts";
 export type { FaultAction, FaultSpec } from "./faults.ts";
 export type { QueenLimits } from "./queen_limits.ts";
-
-/** The ticket secrets of release 0.3.0-alpha2 (`[[tickets]]` of `configs/root_task.toml`). */
-export const RELEASE_TICKET_SECRETS: Readonly<Record<TicketRole, string>> = Object.freeze({
-  "queen": "bootstrap",
-  "worker-heartbeat": "worker",
-  "worker-gpu": "worker-gpu",
-  "worker-bus": "worker-bus",
-  "worker-lora": "worker-lora",
-});
+export { RELEASE_TICKET_SECRETS } from "./queen_state.ts";
 
 /** Options of {@link ConsoleServer.start}. */
 export interface ConsoleServerOptions {
@@ -92,7 +84,6 @@ const RAW_FAULTS: ReadonlySet<FaultAction["kind"]> = new Set([
 ]);
 /** Wall ms a refused (second) client may stay silent before it is reset anyway. */
 const BUSY_RESET_FALLBACK_MS = 100;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The console server. Use {@link ConsoleServer.start}. */
 export class ConsoleServer implements RunningConsoleServer {
@@ -124,18 +115,13 @@ export class ConsoleServer implements RunningConsoleServer {
     const defaults = options.defaults ?? DEFAULTS;
     this.namespace = options.namespace ??
       createNamespace({ seed: options.seed ?? "queen", now, defaults });
-    const secrets = { ...RELEASE_TICKET_SECRETS, ...options.secrets };
-    this.#queen = {
+    this.#queen = createQueenState({
       namespace: this.namespace,
-      guard: new AttachGuard(options.limits ?? QUEEN_LIMITS),
       now,
-      verifyTicket: (ticket, role) => {
-        const claims = verifyTicket(ticket, secrets[role]);
-        return claims?.role === role ? claims : undefined;
-      },
+      ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
       defaults,
-      limits: options.limits ?? QUEEN_LIMITS,
-    };
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+    });
     this.#faults = new FaultPlan(options.faults);
     listener.on("connection", (socket: net.Socket) => this.#accept(socket));
     listener.on("error", (error: Error) => this.#log(`listener error: ${error.message}`));
@@ -281,24 +267,18 @@ export class ConsoleServer implements RunningConsoleServer {
   async #commands(connection: Connection, session: ConsoleSession): Promise<void> {
     const decoder = connection.decoder!;
     const lanes = new OutputLanes(this.#queen.limits.dataQueueLines);
-    const maxPayload = this.#queen.defaults.console.maxLineLen;
+    const classifyPayload = (payload: Uint8Array | undefined) =>
+      payload === undefined ? "frame-error" as const : classify(payload, this.#queen.defaults);
     let items = connection.pending;
     while (true) {
       // One read is one pump cycle: the Queen keeps at most `inboundLines` of it.
       const excess = items.length - this.#queen.limits.inboundLines;
       if (excess > 0) items = items.slice(excess);
       for (const item of items) {
-        let outcome: ParseOutcome | "frame-error";
-        if (item.kind === "oversize" || item.payload.length > maxPayload) {
-          outcome = "frame-error";
-        } else {
-          try {
-            strictUtf8.decode(item.payload);
-          } catch {
-            this.#log(`conn=${connection.id} closed: payload is not UTF-8`);
-            return;
-          }
-          outcome = parsePayload(item.payload, this.#queen.defaults);
+        const outcome = classifyPayload(item.kind === "oversize" ? undefined : item.payload);
+        if (outcome === "not-utf8") {
+          this.#log(`conn=${connection.id} closed: payload is not UTF-8`);
+          return;
         }
         const verb = outcome === "frame-error"
           ? "FRAME"
@@ -307,7 +287,7 @@ export class ConsoleServer implements RunningConsoleServer {
           : "PARSE";
         const fault = this.#faults.next(verb);
         const reply: SessionReply = outcome === "frame-error"
-          ? { lines: [{ line: "ERR FRAME reason=invalid-length" }] }
+          ? FRAME_ERROR_REPLY
           : this.#handleWithFault(session, outcome, fault);
         const report = (sent: readonly string[]) =>
           this.#log(

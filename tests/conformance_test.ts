@@ -34,12 +34,23 @@ const PATIENCE_MS = 2000;
 type Frame = { readonly hex: string; readonly text: string };
 type FrameEvent = Extract<RecordedEvent, { hex: string }>;
 
-const SCENARIOS: string[] = (() => {
-  const readme = readFixture("live/README.md");
-  const match = /recorded in this order[^:]*:\s*([^.]+)\./s.exec(readme);
-  if (!match) throw new Error("live/README.md no longer lists the recording order");
+/** The recording order a folder's README states (`pattern` finds the list). */
+function recordingOrder(folder: "live" | "live2", pattern: RegExp): string[] {
+  const readme = readFixture(`${folder}/README.md`);
+  const match = pattern.exec(readme);
+  if (!match) throw new Error(`${folder}/README.md no longer lists the recording order`);
   return match[1]!.split(",").map((name) => name.trim()).filter((name) => name.length > 0);
-})();
+}
+
+const SCENARIOS: string[] = recordingOrder("live", /recorded in this order[^:]*:\s*([^.]+)\./s);
+const SCENARIOS2: string[] = recordingOrder("live2", /Order, on one Queen:\s*([^.]+)\./s);
+/** The GPU bridge publish and what follows it: conformance-checked with the bridge. */
+const BRIDGE_SCENARIOS: ReadonlySet<string> = new Set([
+  "bridge_publish_mock",
+  "after_publish",
+  "peft_live_after_publish",
+  "bridge_publish_bad",
+]);
 
 function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -134,13 +145,18 @@ function render(hexes: readonly string[]): string[] {
   return hexes.map((h) => (h.startsWith("<") ? h : JSON.stringify(text.decode(hexToBytes(h)))));
 }
 
-Deno.test("in-repo server reproduces every live recording", async (t) => {
+/** Replays `scenarios` of `folder` in order against one fresh server; returns the mismatches. */
+async function conform(
+  t: Deno.TestContext,
+  folder: "live" | "live2",
+  scenarios: readonly string[],
+): Promise<string[]> {
   let clock = 0;
   await using server = await ConsoleServer.start({ seed: "queen", now: () => clock });
   const failures: string[] = [];
 
-  for (const scenario of SCENARIOS) {
-    const events = readRecording(scenario);
+  for (const scenario of scenarios) {
+    const events = readRecording(scenario, folder);
     const connIds = [...new Set(events.map((e) => e.conn))];
     const passed = await t.step(scenario, async () => {
       for (const connId of connIds) {
@@ -196,9 +212,14 @@ Deno.test("in-repo server reproduces every live recording", async (t) => {
         if (expectServerEof) assert.ok(sawEof, `${scenario}: server did not close the connection`);
       }
     });
-    console.log(`conformance ${scenario}: ${passed ? "MATCH" : "MISMATCH"}`);
+    console.log(`conformance ${folder}/${scenario}: ${passed ? "MATCH" : "MISMATCH"}`);
     if (!passed) failures.push(scenario);
   }
+  return failures;
+}
+
+Deno.test("in-repo server reproduces every live recording", async (t) => {
+  const failures = await conform(t, "live", SCENARIOS);
   assert.deepEqual(
     failures,
     [],
@@ -209,4 +230,19 @@ Deno.test("in-repo server reproduces every live recording", async (t) => {
     .map((entry) => entry.name.slice(0, -".jsonl".length))
     .sort();
   assert.deepEqual([...SCENARIOS].sort(), recorded, "every recording is replayed");
+});
+
+Deno.test("in-repo server reproduces the second set of live recordings (shell verbs, self-tests)", async (t) => {
+  const scenarios = SCENARIOS2.filter((name) => !BRIDGE_SCENARIOS.has(name));
+  const failures = await conform(t, "live2", scenarios);
+  assert.deepEqual(
+    failures,
+    [],
+    `scenarios that differ from the live Queen: ${failures.join(", ")}`,
+  );
+  const recorded = [...Deno.readDirSync(fixturePath("live2"))]
+    .filter((entry) => entry.name.endsWith(".jsonl"))
+    .map((entry) => entry.name.slice(0, -".jsonl".length))
+    .sort();
+  assert.deepEqual([...SCENARIOS2].sort(), recorded, "every recording is in the README's order");
 });

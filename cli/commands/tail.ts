@@ -1,0 +1,126 @@
+/**
+ * `cohesix tail [--follow [--interval-ms N]] PATH`: cohsh's `tail` (one `TAIL`, the lines up to
+ * `END`). With `--follow` it polls with the manifest's tail bounds (every 1000 ms by default,
+ * 250 to 10000 allowed) and prints only lines it has not printed yet, keeps going across a
+ * reconnect, and ends cleanly on Ctrl-C (the session is closed with `quit`). `--json` prints
+ * `{path, lines}`; with `--follow`, one `{path, line}` object per line (JSON Lines).
+ *
+ * @module
+ */
+
+import { CohesixError, UsageError } from "../../core/errors.ts";
+import type { CliCommand, CommandContext } from "../command.ts";
+import { ShellError } from "../shell/cohsh_console.ts";
+import { cliError, linesOf, runOneShot } from "../shell/one_shot.ts";
+import { checkPath } from "../shell/shell_checks.ts";
+import { sleepMs } from "../shell/coh_script.ts";
+import type { ShellSession } from "../shell/shell_session.ts";
+
+/** The manifest's tail poll bounds (`[client_policies.tail]`), in ms. */
+export const TAIL_POLL_MS = { default: 1000, min: 250, max: 10000 } as const;
+
+const HELP = `usage: cohesix tail [--follow [--interval-ms N]] PATH
+
+Prints the lines TAIL returns. --follow polls every N ms (default ${TAIL_POLL_MS.default}, ` +
+  `${TAIL_POLL_MS.min}..${TAIL_POLL_MS.max}) and prints new lines until Ctrl-C.
+`;
+
+/** The lines of `next` that follow what `previous` already showed (TAIL returns a window). */
+export function newLines(previous: readonly string[], next: readonly string[]): string[] {
+  for (let overlap = Math.min(previous.length, next.length); overlap > 0; overlap--) {
+    let matches = true;
+    for (let i = 0; i < overlap; i++) {
+      if (previous[previous.length - overlap + i] !== next[i]) {
+        matches = false;
+        break;
+      }
+    }
+    if (matches) return next.slice(overlap);
+  }
+  return [...next];
+}
+
+async function follow(
+  ctx: CommandContext,
+  session: ShellSession,
+  path: string,
+  intervalMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  let previous: string[] = [];
+  let first = true;
+  while (!signal.aborted) {
+    try {
+      const queued = session.console.queuedAcks;
+      const result = await session.console.stream("TAIL", path, signal);
+      session.console.dropAcksAfter(queued);
+      const fresh = first ? result.lines : newLines(previous, result.lines);
+      first = false;
+      previous = result.lines;
+      for (const line of fresh) {
+        await ctx.io.out(ctx.globals.json ? `${JSON.stringify({ path, line })}\n` : `${line}\n`);
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      // A connection that could not be recovered this round: say so and try again next round.
+      if (error instanceof ShellError && /^connection dropped/.test(error.summary)) {
+        await ctx.io.err(`cohesix tail: ${error.summary}; retrying\n`);
+      } else {
+        throw error;
+      }
+    }
+    await sleepMs(intervalMs, signal);
+  }
+}
+
+/** The `tail` subcommand. */
+export const command: CliCommand = {
+  name: "tail",
+  summary: "print a file's tail; --follow polls for new lines (cohsh tail)",
+  async run(argv, ctx) {
+    let followMode = false;
+    let intervalMs: number = TAIL_POLL_MS.default;
+    const rest: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!;
+      if (arg === "-h" || arg === "--help") {
+        await ctx.io.out(HELP);
+        return 0;
+      }
+      if (arg === "--follow" || arg === "-f") followMode = true;
+      else if (arg === "--interval-ms" || arg.startsWith("--interval-ms=")) {
+        const text = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
+        if (text === undefined || !/^\d+$/.test(text)) {
+          throw new UsageError("--interval-ms needs a number of milliseconds");
+        }
+        intervalMs = Number(text);
+        if (intervalMs < TAIL_POLL_MS.min || intervalMs > TAIL_POLL_MS.max) {
+          throw new UsageError(
+            `--interval-ms must be ${TAIL_POLL_MS.min}..${TAIL_POLL_MS.max} (the manifest's tail bounds)`,
+          );
+        }
+      } else if (arg.startsWith("-")) throw new UsageError(`cohesix tail does not take '${arg}'`);
+      else rest.push(arg);
+    }
+    if (rest.length === 0) throw new UsageError("tail requires a path");
+    if (rest.length > 1) throw new UsageError("tail takes exactly one argument: path");
+    const path = rest[0]!;
+    try {
+      checkPath(path);
+    } catch (error) {
+      throw cliError(error);
+    }
+    return await runOneShot(ctx, async (session, signal) => {
+      if (!followMode) {
+        const { out } = linesOf(await session.run(`tail ${path}`, { signal }));
+        return { human: out, json: { path, lines: out } };
+      }
+      try {
+        await follow(ctx, session, path, intervalMs, signal);
+      } catch (error) {
+        if (!(error instanceof CohesixError) || !signal.aborted) throw error;
+      }
+      return { human: [], json: undefined };
+    });
+  },
+};
