@@ -164,6 +164,19 @@ Deno.test({
     );
     assert.ok(!(await page.evaluate<string>("document.body.innerText")).includes("changeme"));
 
+    // The console panel: over TCP the shell would need a second console connection, so it says so.
+    await page.click("#console-line");
+    await page.type("ls /proc");
+    await page.send("Input.dispatchKeyEvent", { type: "keyDown", key: "Enter", code: "Enter" });
+    await page.waitFor(
+      "document.querySelector('#console-out').textContent.includes('takes one client')",
+      "the console panel's answer",
+    );
+    assert.match(
+      await page.evaluate<string>("document.querySelector('#console-out').textContent"),
+      /^coh> ls \/proc\nError: the console panel needs a console connection of its own/,
+    );
+
     // A browser without the token (fresh context, no cookie) is refused.
     const stranger = await browser.newPage({ incognito: true });
     await stranger.goto(`${ui.origin}/`);

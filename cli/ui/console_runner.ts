@@ -1,29 +1,83 @@
 /**
- * The console panel's seam: it runs one cohsh shell line and returns the lines cohsh would print.
- * The panel must run the same code as `cohesix sh`; until that shell is part of this build,
- * {@link unavailableConsole} answers every line with an error that says so. This is the one
- * place to point at the shell session.
+ * The console panel's shell: cohsh shell lines run by the same {@link ShellSession} as
+ * `cohesix sh`, over the Queen the UI already holds — the mock Queen's in-process console on the
+ * same namespace, or the same mounted namespace. Like `cohsh --role queen`, the first line
+ * attaches as queen (its lines are printed before the line's own output). Self-tests (`test`)
+ * are not offered from the page.
+ *
+ * Over TCP the shell would need a console connection of its own, and the Queen takes one client,
+ * which the UI's poller holds: the panel then answers every line with an error that says so.
  *
  * @module
  */
 
+import type { Backend } from "../../backends/backend.ts";
+import { FilesystemBackend } from "../../backends/filesystem.ts";
+import { MockBackend } from "../../backends/mock.ts";
+import type { CohesixDefaults } from "../../core/defaults.ts";
 import { OperationError } from "../../core/errors.ts";
+import { CohshConsole } from "../shell/cohsh_console.ts";
+import { type ConsoleLink, MockLink } from "../shell/console_link.ts";
+import { MountLink } from "../shell/mount_link.ts";
+import { ShellSession } from "../shell/shell_session.ts";
 
-/** Runs cohsh shell lines (the signature of `cohesix sh`'s session). */
+/** Runs cohsh shell lines (the signature of {@link ShellSession.execute}). */
 export interface ConsoleRunner {
   /** Runs one line and returns the printed lines; a failed command resolves with its `Error:`. */
   execute(line: string, options?: { signal?: AbortSignal }): Promise<string[]>;
+  /** Ends the shell session (`quit` when attached); idempotent. */
+  close(): Promise<void>;
 }
 
-/** A console that refuses every line: the shell is not in this build yet. */
-export function unavailableConsole(): ConsoleRunner {
+/** Lines that attach by themselves (or need no session): no automatic `attach queen` first. */
+const NO_AUTO_ATTACH = /^(attach|login|help|quit|detach|tcp-diag)\b/;
+
+/** A console that refuses every line, saying why. */
+export function unavailableConsole(why: string, hint: string): ConsoleRunner {
   return {
-    execute(): Promise<string[]> {
-      return Promise.reject(
-        new OperationError("the console panel needs the cohesix sh shell, not in this build", {
-          hint: "use the page's actions, or run cohesix sh in a terminal",
-        }),
-      );
+    execute: () => Promise.reject(new OperationError(why, { hint })),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A shell over `link`, attaching as queen before the first line that needs a session. */
+export function shellConsole(link: ConsoleLink, defaults: CohesixDefaults): ConsoleRunner {
+  const console = new CohshConsole(link, { defaults });
+  const session = new ShellSession(console, { defaults });
+  let closing: Promise<void> | undefined;
+  return {
+    async execute(line, options = {}) {
+      const printed: string[] = [];
+      if (session.attachedRole === undefined && !NO_AUTO_ATTACH.test(line.trim())) {
+        printed.push(...await session.execute("attach queen", options));
+      }
+      printed.push(...await session.execute(line, options));
+      return printed;
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await session.quitQuietly();
+        } finally {
+          console.close();
+        }
+      })();
+      return closing;
     },
   };
+}
+
+/** The console panel for the backend the UI holds. */
+export function consoleFor(backend: Backend, defaults: CohesixDefaults): ConsoleRunner {
+  if (backend instanceof MockBackend) {
+    return shellConsole(new MockLink(backend.namespace, defaults), defaults);
+  }
+  if (backend instanceof FilesystemBackend) {
+    return shellConsole(new MountLink(backend, defaults), defaults);
+  }
+  return unavailableConsole(
+    "the console panel needs a console connection of its own, and the Queen takes one client: " +
+      "this UI holds it",
+    "use the page's actions; for other commands stop cohesix ui and run cohesix sh",
+  );
 }

@@ -25,7 +25,7 @@ import { APP_CSS } from "./assets/app_css.ts";
 import { APP_JS } from "./assets/app_js.ts";
 import { ICON_SVG } from "./assets/icon_svg.ts";
 import { pageHtml } from "./assets/page_html.ts";
-import { type ConsoleRunner, unavailableConsole } from "./console_runner.ts";
+import { consoleFor, type ConsoleRunner } from "./console_runner.ts";
 import { EventHub, sseFrame } from "./event_stream.ts";
 import { HIVE_BUDGETS, type HiveBudgets } from "./hive_budgets.ts";
 import type { HiveSnapshot } from "./hive_snapshot.ts";
@@ -47,7 +47,7 @@ export interface UiServerOptions {
   readonly target: string;
   /** The local model registry (activate, roll back). */
   readonly registryRoot: string;
-  /** The console panel's shell; default: one that says it is not in this build. */
+  /** The console panel's shell; default: `cohesix sh`'s shell over the same Queen. */
   readonly console?: ConsoleRunner;
   /** Strings that must never reach the browser (console token, ticket). */
   readonly secrets?: readonly string[];
@@ -94,6 +94,7 @@ export class UiServer implements AsyncDisposable {
   readonly #hub = new EventHub();
   readonly #stop = new AbortController();
   readonly #secrets: readonly string[];
+  readonly #console: ConsoleRunner;
   #guard: GuardConfig | undefined;
   #closed: Promise<void> | undefined;
 
@@ -117,11 +118,12 @@ export class UiServer implements AsyncDisposable {
       cookieName: `cohesix_ui_${this.port}`,
     };
     this.url = `${this.origin}/?token=${this.#guard.token}`;
+    this.#console = options.console ?? consoleFor(options.backend, defaults);
     this.#actions = new UiActions({
       backend: options.backend,
       defaults,
       registryRoot: options.registryRoot,
-      console: options.console ?? unavailableConsole(),
+      console: this.#console,
       onChange: () => this.#poller.pollSoon(),
     });
     this.#poller = new StatePoller({
@@ -154,6 +156,7 @@ export class UiServer implements AsyncDisposable {
       this.#hub.closeAll();
       await this.#poller.stop();
       await this.#actions.drain();
+      await this.#console.close();
       await this.#server.finished;
     })();
     return this.#closed;

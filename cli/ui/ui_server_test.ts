@@ -263,3 +263,40 @@ Deno.test("the Queen's token never reaches the browser, even when the Queen echo
   assert.ok(!frame.data.includes(secret));
   assert.match(frame.data, /someone typed <redacted> into the log/);
 });
+
+Deno.test("the console panel runs cohsh lines through cohesix sh's shell on the same Queen", async () => {
+  await using ui = await startUi();
+  const cookie = await login(ui.server.url);
+  const page = await (await fetch(`${ui.server.origin}/`, { headers: { cookie } })).text();
+  const csrf = /name="cohesix-csrf" content="([^"]+)"/.exec(page)![1]!;
+  const run = async (line: string) => {
+    const response = await fetch(`${ui.server.origin}/api/actions/console`, {
+      method: "POST",
+      headers: {
+        cookie,
+        origin: ui.server.origin,
+        "content-type": "application/json",
+        "x-cohesix-csrf": csrf,
+      },
+      body: JSON.stringify({ line }),
+    });
+    return await response.json();
+  };
+  const first = await run("spawn heartbeat ticks=2");
+  assert.deepEqual(first, {
+    ok: true,
+    audit: [],
+    output: [
+      "[console] OK AUTH",
+      "[console] OK ATTACH role=queen",
+      "attached session SessionId(2) as Queen",
+      "[console] OK ECHO path=/queen/ctl bytes=31",
+    ],
+  });
+  assert.deepEqual(ui.backend.namespace.workers(), ["worker-1"], "the UI's own Queen");
+  const bad = await run("lifecycle resume");
+  assert.deepEqual(bad.output, [
+    "[console] ERR LIFECYCLE action=resume state=ONLINE reason=invalid-transition",
+    "Error: lifecycle transition denied: state=ONLINE action=resume",
+  ]);
+});
