@@ -19,7 +19,7 @@ import { timingSafeEqual } from "node:crypto";
 export const CSRF_HEADER = "x-cohesix-csrf";
 
 /** The Content-Security-Policy of every response. */
-export const CONTENT_SECURITY_POLICY = [
+export const CONTENT_SECURITY_POLICY: string = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -8,7 +8,7 @@
  */
 
 /** `app.js`. */
-export const APP_JS = String.raw`"use strict";
+export const APP_JS: string = String.raw`"use strict";
 (function () {
   var csrfMeta = document.querySelector('meta[name="cohesix-csrf"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
