@@ -135,14 +135,6 @@ Deno.test({
       "document.querySelector('#audit').textContent.includes('spawn requested role=heartbeat')",
       "the spawn's audit lines",
     );
-    await Deno.mkdir(OUT_DIR, { recursive: true });
-    await page.screenshot(`${OUT_DIR}main.png`);
-    await page.colorScheme("dark");
-    await page.screenshot(`${OUT_DIR}main-dark.png`);
-    await page.colorScheme("light");
-    await page.viewport(390, 844, true);
-    await page.screenshot(`${OUT_DIR}phone.png`);
-    await page.viewport(1440, 1000);
 
     // Kill the new worker from its detail panel: its dot goes away.
     await page.click('.cell[data-worker="worker-3"]');
@@ -163,6 +155,52 @@ Deno.test({
       "the kill's audit lines",
     );
     assert.ok(!(await page.evaluate<string>("document.body.innerText")).includes("changeme"));
+
+    // Lease GPU-1 from its card: a GPU worker appears and the card shows the lease.
+    await page.click('#gpus .gpu[data-gpu="GPU-1"] button');
+    await page.waitFor("document.querySelector('#confirm').open", "the lease dialog");
+    await page.evaluate("document.querySelector('#field-memMb').value = '2048'");
+    await page.click("#confirm-ok");
+    await page.waitFor(
+      "document.querySelector('.cell.role-gpu[data-worker=\"worker-4\"]')",
+      "the leased GPU worker's dot",
+    );
+    await page.waitFor(
+      "document.querySelector('#gpus .gpu[data-gpu=\"GPU-1\"]').textContent.includes('ACTIVE worker-4')",
+      "GPU-1's lease",
+    );
+    assert.match(
+      await page.evaluate<string>("document.querySelector('#gpus').textContent"),
+      /mem_mb=2048 streams=1 ttl_s=120 priority=0/,
+    );
+
+    // Activate a model of the local registry: the Queen's active model follows.
+    await page.click("#models li:nth-child(2) button");
+    await page.waitFor("document.querySelector('#confirm').open", "the activate dialog");
+    await page.click("#confirm-ok");
+    await page.waitFor(
+      "document.querySelector('#models').textContent.includes('Queen activellama3-edge-v7')",
+      "the Queen's active model",
+    );
+    assert.equal(
+      (await Deno.readTextFile(`${registry}/active_state.toml`)).trim(),
+      'current = "llama3-edge-v7"',
+    );
+
+    // The main view, with worker-1 selected, saved for people to look at.
+    await page.click('.cell[data-worker="worker-1"]');
+    await page.waitFor(
+      "document.querySelector('#detail-title').textContent.startsWith('worker-1')",
+      "worker-1 selected again",
+    );
+    await Deno.mkdir(OUT_DIR, { recursive: true });
+    await page.screenshot(`${OUT_DIR}main.png`);
+    await page.colorScheme("dark");
+    await page.screenshot(`${OUT_DIR}main-dark.png`);
+    await page.colorScheme("light");
+    await page.viewport(390, 844, true);
+    await page.screenshot(`${OUT_DIR}phone.png`);
+    await page.viewport(1440, 1000);
 
     // The console panel: over TCP the shell would need a second console connection, so it says so.
     await page.click("#console-line");
