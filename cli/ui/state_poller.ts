@@ -15,7 +15,13 @@ import { loadState } from "../../client/registry_state.ts";
 import { listDirBounded, listedName, readFileCapped } from "../../client/remote.ts";
 import { lastNonEmptyLine, nonEmptyLines } from "../../client/text.ts";
 import type { CohesixDefaults } from "../../core/defaults.ts";
-import { CommandError, LimitError, OperationError, ValidationError } from "../../core/errors.ts";
+import {
+  CommandError,
+  LimitError,
+  LocalFileError,
+  OperationError,
+  ValidationError,
+} from "../../core/errors.ts";
 import { joinPath } from "../../core/paths.ts";
 import type { HiveBudgets } from "./hive_budgets.ts";
 import {
@@ -76,7 +82,8 @@ export const SLOW_SECTIONS_EVERY = 5;
 /** Errors that belong to one section; anything else (transport, auth, abort) ends the poll. */
 function isSectionError(error: unknown): boolean {
   return error instanceof CommandError || error instanceof ValidationError ||
-    error instanceof LimitError || error instanceof OperationError;
+    error instanceof LimitError || error instanceof OperationError ||
+    error instanceof LocalFileError;
 }
 
 /** Reads the hive on an interval; see the module doc. */
@@ -236,17 +243,30 @@ export class StatePoller {
     signal: AbortSignal,
     previous?: Section<NodeStatus> | null,
   ): Promise<NodeStatus> {
+    // The first file of each group is required; a Queen (or a mount) without the others still
+    // shows what it has.
     const values = async (dir: string, names: readonly string[]) => {
       const out: Record<string, string> = {};
-      for (const name of names) {
-        Object.assign(out, parseKeyValues(await this.#readText(`${dir}/${name}`, signal)));
+      for (const [index, name] of names.entries()) {
+        try {
+          Object.assign(out, parseKeyValues(await this.#readText(`${dir}/${name}`, signal)));
+        } catch (error) {
+          if (index === 0 || !isSectionError(error)) throw error;
+        }
       }
       return out;
     };
     const lifecycle = await values("/proc/lifecycle", ["state", "reason", "since"]);
     const root = await values("/proc/root", ["reachable", "last_seen_ms", "cut_reason"]);
-    const sessions = parseKeyValues(await this.#readText("/proc/9p/session/active", signal));
-    const pressure = await values("/proc/pressure", ["busy", "quota", "cut", "policy"]);
+    const sessions = await values("/proc/9p/session", ["active"]).catch((error) => {
+      if (!isSectionError(error)) throw error;
+      return {};
+    });
+    const pressure = await values("/proc/pressure", ["busy", "quota", "cut", "policy"])
+      .catch((error) => {
+        if (!isSectionError(error)) throw error;
+        return {};
+      });
     let ingest: Readonly<Record<string, string>> = previous?.ok ? previous.value.ingest : {};
     if (previous === undefined || !previous?.ok) {
       try {

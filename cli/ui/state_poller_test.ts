@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Backend, CallOptions } from "../../backends/backend.ts";
+import { FilesystemBackend } from "../../backends/filesystem.ts";
 import { MockBackend } from "../../backends/mock.ts";
 import { DEFAULTS } from "../../core/defaults.ts";
 import { ConnectionError } from "../../core/errors.ts";
@@ -118,4 +119,37 @@ Deno.test("a transport failure ends the poll at once and keeps the last values",
   backend.down = false;
   const again = await reader.pollOnce();
   assert.equal(again.pollError, null);
+});
+
+Deno.test("a mounted namespace: missing optional files are skipped, a missing folder is its section's error", async () => {
+  const root = await Deno.makeTempDir({ prefix: "cohesix-ui-mount-" });
+  try {
+    const put = async (path: string, text: string) => {
+      await Deno.mkdir(`${root}${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
+      await Deno.writeTextFile(`${root}${path}`, text);
+    };
+    await put("/proc/lifecycle/state", "state=DRAINING\n");
+    await put("/proc/root/reachable", "reachable=no\n");
+    await put("/proc/root/cut_reason", "cut_reason=network_unreachable\n");
+    await put("/worker/worker-7/telemetry", "one\ntwo\n");
+    await put("/log/queen.log", "hello\n");
+    await Deno.mkdir(`${root}/gpu`);
+    await using backend = await FilesystemBackend.open(root);
+    const state = await poller(backend).pollOnce();
+    assert.equal(state.pollError, null);
+    const node = value(state.node);
+    assert.deepEqual([node.lifecycle, node.rootReachable, node.cutReason], [
+      "DRAINING",
+      false,
+      "network_unreachable",
+    ]);
+    assert.deepEqual(value(state.workers).map((w) => [w.id, w.telemetry]), [[
+      "worker-7",
+      ["one", "two"],
+    ]]);
+    assert.deepEqual(value(state.log), ["hello"]);
+    assert.equal(state.telemetry?.ok, false);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
