@@ -67,3 +67,36 @@ export type { TelemetryPullResult } from "./client/telemetry_pull.ts";
 export type { PeftExportResult } from "./client/peft_export.ts";
 export type { PeftImportArgs, PeftImportOptions, PeftImportResult } from "./client/peft_import.ts";
 export type { RegistryState } from "./client/registry_state.ts";
+export type { PeftImportPublish } from "./client/peft_import.ts";
+export {
+  gpuPublish,
+  type GpuPublishRequest,
+  type GpuPublishResult,
+  mockInventoryNodes,
+  prepareGpuPublish,
+} from "./client/gpu_publish.ts";
+export {
+  type BridgeSnapshot,
+  buildBridgeSnapshot,
+  TELEMETRY_SCHEMA_DESCRIPTOR,
+} from "./client/bridge_snapshot.ts";
+export {
+  bridgeNodeOf,
+  gpuInfoPayload,
+  type GpuInventoryEntry,
+  MOCK_GPU_INVENTORY,
+} from "./client/gpu_inventory.ts";
+export { loadInventoryFile, parseInventoryJson } from "./client/inventory_file.ts";
+export { nvidiaSmiInventory, type NvidiaSmiOptions } from "./client/nvidia_smi_inventory.ts";
+export {
+  DEFAULT_MODEL_CATALOG,
+  loadModelCatalog,
+  type ModelCatalog,
+} from "./client/model_catalog.ts";
+export {
+  BRIDGE_LIMITS,
+  type BridgeLimits,
+  type BridgeModel,
+  type BridgeNode,
+  type BridgeSnapshotContent,
+} from "./queen/bridge_wire.ts";

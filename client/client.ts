@@ -10,6 +10,7 @@
 import type { Backend } from "../backends/backend.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { type GpuInfo, gpuList, gpuStatus } from "./gpu.ts";
+import { gpuPublish, type GpuPublishRequest, type GpuPublishResult } from "./gpu_publish.ts";
 import { queenKill } from "./kill.ts";
 import { gpuLease, type GpuLeaseArgs } from "./lease.ts";
 import { peftActivate, peftRollback } from "./peft_activate.ts";
@@ -87,9 +88,33 @@ export class CohesixClient {
     return peftExport(this.backend, this.defaults, jobId, outDir, options);
   }
 
-  /** Imports an exported job's adapter into the local model registry (no remote call). */
-  peftImport(args: PeftImportArgs, options?: PeftImportOptions): Promise<PeftImportResult> {
-    return peftImport(this.defaults, args, options);
+  /**
+   * Imports an exported job's adapter into the local model registry (no remote call); with
+   * `publish`, then publishes the registry to this client's Queen as `coh peft import
+   * --publish` does — which **replaces the Queen's whole `/gpu` snapshot** (see
+   * {@link CohesixClient.gpuPublish}).
+   */
+  peftImport(args: PeftImportArgs, options: PeftImportOptions = {}): Promise<PeftImportResult> {
+    const { publish } = options;
+    if (publish === undefined || publish === false) return peftImport(this.defaults, args, options);
+    return peftImport(this.defaults, args, {
+      ...options,
+      publish: { backend: this.backend, ...(publish === true ? {} : publish) },
+    });
+  }
+
+  /**
+   * Publishes the GPU namespace (an inventory's nodes, upstream's mock inventory by default) and
+   * the model registry to the Queen through `/gpu/bridge/ctl`, as `gpu-bridge-host --publish`
+   * does, and checks `/gpu/bridge/status` confirms it. **A publish replaces the Queen's whole
+   * `/gpu` snapshot**: GPU nodes are re-created with empty lease and status logs, `/gpu/models`
+   * holds exactly the published models, `/gpu/models/active` restarts at the published one.
+   */
+  gpuPublish(
+    request: GpuPublishRequest = {},
+    options: OperationOptions = {},
+  ): Promise<GpuPublishResult> {
+    return gpuPublish(this.backend, this.defaults, request, options);
   }
 
   /** Activates an imported model locally, then on the Queen. */

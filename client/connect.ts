@@ -7,9 +7,6 @@
  */
 
 import type { Backend } from "../backends/backend.ts";
-import { FilesystemBackend } from "../backends/filesystem.ts";
-import { MockBackend } from "../backends/mock.ts";
-import { TcpBackend } from "../backends/tcp.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import {
   envNeeds,
@@ -97,6 +94,8 @@ export function resolveAuthToken(
 
 /**
  * Checks the backend's permissions, then opens it. Close it with `await using` or `close()`.
+ * Only the chosen backend's modules are loaded (a mock run never loads the TCP stack, a TCP run
+ * never loads the Queen model): start-up is most of what a one-shot command costs.
  */
 export async function openBackend(
   choice: BackendChoice,
@@ -105,13 +104,18 @@ export async function openBackend(
   await requirePermissions(backendNeeds(choice));
   const defaults = options.defaults ?? DEFAULTS;
   switch (choice.kind) {
-    case "mock":
+    case "mock": {
+      const { MockBackend } = await import("../backends/mock.ts");
       return choice.root === undefined
         ? new MockBackend({ includeMig: choice.includeMig, defaults })
         : await MockBackend.open({ root: choice.root, includeMig: choice.includeMig, defaults });
-    case "filesystem":
+    }
+    case "filesystem": {
+      const { FilesystemBackend } = await import("../backends/filesystem.ts");
       return await FilesystemBackend.open(choice.root, { defaults });
-    case "tcp":
+    }
+    case "tcp": {
+      const { TcpBackend } = await import("../backends/tcp.ts");
       return await TcpBackend.connect({
         host: choice.host,
         port: choice.port,
@@ -123,6 +127,7 @@ export async function openBackend(
         defaults,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
+    }
   }
 }
 

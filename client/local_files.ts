@@ -8,7 +8,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { Sha256 } from "../core/sha256.ts";
 import { concatBytes } from "../core/bytes.ts";
 import {
   CohesixError,
@@ -162,9 +162,7 @@ export interface FileDigest {
 }
 
 /** SHA-256 of `bytes` as lowercase hex. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
+export { sha256Hex } from "../core/sha256.ts";
 
 /** Hashes a local file in chunks; an empty file or one above `maxBytes` is refused. */
 export async function hashFileBounded(
@@ -172,12 +170,12 @@ export async function hashFileBounded(
   maxBytes: number,
   limit: string,
 ): Promise<FileDigest> {
-  const hash = createHash("sha256");
+  const hash = new Sha256();
   const bytes = await streamBounded(path, maxBytes, limit, (chunk) => {
     hash.update(chunk);
   });
   if (bytes === 0) throw new OperationError(`${path} is empty`);
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: hash.hexDigest(), bytes };
 }
 
 function tempNameFor(path: string): string {
@@ -263,7 +261,7 @@ export async function copyFileWithHash(
   maxBytes: number,
   limit: string,
 ): Promise<FileDigest> {
-  const hash = createHash("sha256");
+  const hash = new Sha256();
   let bytes = 0;
   await writeViaTemp(dest, async (file) => {
     bytes = await streamBounded(source, maxBytes, limit, async (chunk) => {
@@ -272,5 +270,5 @@ export async function copyFileWithHash(
     });
     if (bytes === 0) throw new OperationError(`${source} is empty`);
   });
-  return { sha256: hash.digest("hex"), bytes };
+  return { sha256: hash.hexDigest(), bytes };
 }

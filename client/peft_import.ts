@@ -8,8 +8,11 @@
  */
 
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError, OperationError } from "../core/errors.ts";
+import { LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
+import type { Backend } from "../backends/backend.ts";
+import type { BridgeNode } from "../queen/bridge_wire.ts";
+import { gpuPublish, type GpuPublishResult } from "./gpu_publish.ts";
 import type { OperationOptions } from "./remote.ts";
 import {
   copyFileWithHash,
@@ -41,8 +44,28 @@ export interface PeftImportArgs {
   readonly registryRoot: string;
 }
 
-/** Options of a PEFT import: the common operation options (the import sends no request). */
-export interface PeftImportOptions extends OperationOptions {}
+/**
+ * Publishing after an import (coh `peft import --publish`): the registry, with this inventory,
+ * is published to the Queen through `/gpu/bridge/ctl`. **This replaces the Queen's whole `/gpu`
+ * snapshot** (GPU nodes re-created with empty lease and status logs, exactly the registry's
+ * models, the active pointer reset); see `gpuPublish`.
+ */
+export interface PeftImportPublish {
+  /** The Queen to publish to (`CohesixClient.peftImport` fills in its own backend). */
+  readonly backend?: Backend;
+  /** The GPU nodes (upstream's mock inventory when absent). */
+  readonly nodes?: readonly BridgeNode[];
+}
+
+/**
+ * Options of a PEFT import: the common operation options (the import itself sends no request),
+ * and `publish` to publish the registry afterwards as coh `--publish` does (`true`: upstream's
+ * mock inventory). A publish replaces the Queen's `/gpu` snapshot.
+ */
+export interface PeftImportOptions extends OperationOptions {
+  /** Publish the registry after the import; see {@link PeftImportPublish}. */
+  readonly publish?: boolean | PeftImportPublish;
+}
 
 /** What an import wrote. */
 export interface PeftImportResult {
@@ -52,6 +75,8 @@ export interface PeftImportResult {
   readonly manifestPath: string;
   /** Bytes of `adapter.safetensors`. */
   readonly adapterBytes: number;
+  /** The publish that followed, when one was asked for. */
+  readonly published?: GpuPublishResult;
 }
 
 /** Checks a model or job id: a path component, JSON/TOML-safe, within the id byte cap. */
@@ -71,13 +96,44 @@ async function precheckSize(path: string, max: number, limit: string): Promise<v
   }
 }
 
-/** Imports an adapter produced by job `jobId` as model `modelId`. */
+/**
+ * Imports an adapter produced by job `jobId` as model `modelId`; with `publish`, then publishes
+ * the registry to the Queen as coh does (the import stays written if the publish fails, and
+ * the `peft import …` line is only added once both succeeded).
+ */
 export async function peftImport(
   defaults: CohesixDefaults,
   args: PeftImportArgs,
   options: PeftImportOptions = {},
 ): Promise<PeftImportResult> {
-  const { audit } = options;
+  const { publish, ...rest } = options;
+  const publishTo = publish === true ? {} : publish === false ? undefined : publish;
+  if (publishTo !== undefined && publishTo.backend === undefined) {
+    throw new ValidationError("peft import with publish needs the backend to publish to", {
+      hint: "use CohesixClient.peftImport, or pass publish: { backend }",
+    });
+  }
+  const imported = await importModel(defaults, args);
+  if (publishTo === undefined) {
+    rest.audit?.pushLine(importLine(imported));
+    return imported;
+  }
+  const published = await gpuPublish(publishTo.backend!, defaults, {
+    registryRoot: args.registryRoot,
+    ...(publishTo.nodes === undefined ? {} : { nodes: publishTo.nodes }),
+  }, rest);
+  rest.audit?.pushLine(importLine(imported));
+  return { ...imported, published };
+}
+
+function importLine(result: PeftImportResult): string {
+  return `peft import model=${result.modelId} manifest=${result.manifestPath}`;
+}
+
+async function importModel(
+  defaults: CohesixDefaults,
+  args: PeftImportArgs,
+): Promise<PeftImportResult> {
   const exportPolicy = defaults.coh.peft.export;
   const importPolicy = defaults.coh.peft.import;
   const modelId = validateModelId(args.modelId, "model id", defaults);
@@ -188,7 +244,6 @@ export async function peftImport(
       );
     }
     await writeFileAtomic(manifestPath, encodeUtf8(manifest));
-    audit?.pushLine(`peft import model=${modelId} manifest=${manifestPath}`);
     return { modelId, manifestPath, adapterBytes: adapter.bytes };
   } catch (error) {
     await removeQuietly(written, createdDir ? modelDir : undefined);

@@ -202,3 +202,26 @@ export class LocalFileError extends CohesixError {
   /** Machine-readable kind: `local-file`. */
   override readonly code = "local-file";
 }
+
+/**
+ * A GPU namespace publish was not confirmed: `/gpu/bridge/status` did not read
+ * `state=ok bytes=<n> sha256=<hex>` for what was sent (or a publish line was refused).
+ */
+export class PublishError extends CohesixError {
+  /** Machine-readable kind: `publish`. */
+  override readonly code = "publish";
+  /** The status line the Queen showed (empty if it could not be read). */
+  readonly statusLine: string;
+
+  /** Creates an error quoting the Queen's status line. */
+  constructor(message: string, statusLine: string, options: CohesixErrorOptions = {}) {
+    super(message, options);
+    this.statusLine = statusLine;
+  }
+}
+
+/** A GPU inventory could not be obtained (nvidia-smi missing or failing, a bad inventory file). */
+export class InventoryError extends CohesixError {
+  /** Machine-readable kind: `inventory`. */
+  override readonly code = "inventory";
+}

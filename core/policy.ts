@@ -11,7 +11,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./sha256.ts";
 import {
   type CohesixDefaults,
   COHSH_POLICY_SHA256,
@@ -180,10 +180,6 @@ function fileError(cause: unknown, path: string, what: string): Error {
     cause,
     hint: "check that the file exists and is readable",
   });
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Size cap, pinned hash, UTF-8 and strict TOML: the steps both policy files share. */

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   type BackendChoice,
   DEFAULT_TCP_HOST,
@@ -17,6 +16,7 @@ import {
 } from "../client/connect.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { UsageError } from "../core/errors.ts";
+import { parseArgs } from "../core/parse_args.ts";
 
 export { UsageError } from "../core/errors.ts";
 
@@ -32,7 +32,7 @@ export {
   TOKEN_VARIABLES,
 } from "../client/connect.ts";
 
-/** One flag of an example, in `node:util` `parseArgs` form plus its help text. */
+/** One flag of an example, in `parseArgs` form (`core/parse_args.ts`) plus its help text. */
 export interface FlagSpec {
   /** `string` flags take a value; `boolean` flags do not. */
   readonly type: "string" | "boolean";
@@ -143,7 +143,7 @@ export function helpText(cli: ExampleCli): string {
 }
 
 /**
- * Parses `argv` strictly (`node:util` parseArgs): unknown flags, missing values and stray
+ * Parses `argv` strictly (`core/parse_args.ts`): unknown flags, missing values and stray
  * arguments are a {@link UsageError}. For examples that accept a command, everything after the
  * first `--` is the command.
  */
@@ -166,18 +166,8 @@ export function parseExampleArgs(cli: ExampleCli, argv: readonly string[]): Pars
       ...(spec.short ? { short: spec.short } : {}),
     };
   }
-  try {
-    const { values } = parseArgs({
-      args: flagArgs,
-      options,
-      strict: true,
-      allowPositionals: false,
-    });
-    return { values: values as FlagValues, command };
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message.split("\n")[0] ?? "" : String(cause);
-    throw new UsageError(message, { cause });
-  }
+  const { values } = parseArgs({ args: flagArgs, options, allowPositionals: false });
+  return { values: values as FlagValues, command };
 }
 
 /** A string flag's value, or `undefined`. */

@@ -11,7 +11,15 @@
  *
  * The live Queen 0.3.0-alpha2 serves no `/queen/export`: the export then fails with a message
  * saying how to obtain one (`coh peft export --mock …` into `<out>/peft_roundtrip/export`), and
- * a job already present there is used as is.
+ * a job already present there is used as is. `--export-root DIR` skips the remote export and
+ * imports from an export already on disk (`DIR/<job>/`; the job is `--job-id`, or the only job
+ * directory in DIR).
+ *
+ * That Queen also has no `/gpu/models` until a registry is published. `--publish` (always on
+ * with `--mock`) publishes the registry after the imports, as `coh peft import --publish` does,
+ * with upstream's mock GPU inventory: import → publish → activate → activate → rollback, and
+ * `/gpu/models/active` ends on the rolled-back model. **A publish replaces the Queen's whole
+ * `/gpu` snapshot** (GPU nodes with empty lease and status logs, exactly this registry's models).
  *
  * @module
  */
@@ -20,7 +28,15 @@ import { CohesixClient } from "../client/client.ts";
 import { EXPORT_FILES } from "../client/peft_export.ts";
 import { type CohesixError, CommandError, OperationError } from "../core/errors.ts";
 import { ensureDir, removeIfPresent, writeArtifact } from "./artifacts.ts";
-import { describeBackend, type ExampleCli, openBackend, stringFlag } from "./common.ts";
+import {
+  booleanFlag,
+  describeBackend,
+  type ExampleCli,
+  openBackend,
+  stringFlag,
+  UsageError,
+} from "./common.ts";
+import { localError } from "../client/local_files.ts";
 import { type ExampleContext, runExample } from "./run_example.ts";
 import { DEFAULTS } from "../core/defaults.ts";
 
@@ -50,17 +66,33 @@ export const PEFT_ROUNDTRIP_CLI: ExampleCli = {
       value: "ID",
       help: `model activated first, then rolled back to (${DEFAULT_PREVIOUS_MODEL_ID})`,
     },
+    "export-root": {
+      type: "string",
+      value: "DIR",
+      help: "import from an export already in DIR/<job>/ (e.g. from 'coh peft export --mock') " +
+        "instead of fetching /queen/export",
+    },
+    publish: {
+      type: "boolean",
+      help: "publish the registry (mock GPU inventory) to the Queen after importing, as " +
+        "'coh peft import --publish'; REPLACES the Queen's /gpu snapshot (always on with --mock)",
+    },
   },
 };
 
 /** The example body. */
 export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   const { values } = ctx.args;
-  const jobId = stringFlag(values, "job-id") ?? ctx.defaults.examples.jobId;
+  const givenExportRoot = stringFlag(values, "export-root");
+  const jobId = stringFlag(values, "job-id") ??
+    (givenExportRoot === undefined
+      ? ctx.defaults.examples.jobId
+      : await onlyJobIn(givenExportRoot));
   const modelId = stringFlag(values, "model-id") ?? ctx.defaults.examples.modelId;
   const previousId = stringFlag(values, "previous-model-id") ?? DEFAULT_PREVIOUS_MODEL_ID;
+  const publish = booleanFlag(values, "publish") || ctx.backend.kind === "mock";
   const adapterDir = `${ctx.outDir}/adapter`;
-  const exportRoot = `${ctx.outDir}/export`;
+  const exportRoot = givenExportRoot ?? `${ctx.outDir}/export`;
   const registryRoot = `${ctx.outDir}/registry`;
 
   await ensureDir(adapterDir);
@@ -74,7 +106,13 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   const client = new CohesixClient(backend, ctx.defaults);
 
   try {
-    await client.peftExport(jobId, exportRoot, { audit: ctx.audit });
+    if (givenExportRoot === undefined) {
+      await client.peftExport(jobId, exportRoot, { audit: ctx.audit });
+    } else if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
+      throw new OperationError(`${exportRoot}/${jobId} is not a complete export`, {
+        hint: `it needs ${EXPORT_FILES.join(", ")} (as 'coh peft export' writes them)`,
+      });
+    }
   } catch (error) {
     if (!isMissingRemote(error, ctx.defaults.coh.peft.export.root)) throw error;
     if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
@@ -84,17 +122,20 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
         {
           cause: error,
           hint: `obtain the export with 'coh peft export --mock --job ${jobId} --out ` +
-            `${exportRoot}' (coh's host-side NineDoor), then run again; or use --mock`,
+            `${exportRoot}' (coh's host-side NineDoor), then run again (or pass --export-root ` +
+            "DIR for an export elsewhere); or use --mock",
         },
       );
     }
     ctx.note(`the Queen has no export jobs; using the export already in ${exportRoot}/${jobId}`);
   }
 
-  for (const id of [modelId, previousId]) {
+  const ids = [modelId, previousId];
+  for (const [i, id] of ids.entries()) {
+    // As coh: the publish follows the import it is asked with (the last one, so both are in).
     await client.peftImport(
       { modelId: id, adapterDir, exportRoot, jobId, registryRoot },
-      { audit: ctx.audit },
+      { audit: ctx.audit, publish: publish && i === ids.length - 1 },
     );
   }
   try {
@@ -108,8 +149,8 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
         `${registryRoot} was updated, but the Queen was not told`,
       {
         cause: error,
-        hint: "the Queen serves /gpu/models once a registry is published " +
-          "('coh peft import --publish', which needs NVML on the host)",
+        hint: "the Queen serves /gpu/models once a registry is published: run again with " +
+          "--publish (this replaces the Queen's /gpu snapshot)",
       },
     );
   }
@@ -120,6 +161,26 @@ function isMissingRemote(error: unknown, root: string): error is CohesixError {
   if (!(error instanceof CommandError)) return false;
   const path = error.path ?? "";
   return error.detail === "invalid-path" && (path === root || path.startsWith(`${root}/`));
+}
+
+/** The one job directory of an export root (`--job-id` picks one when there are several). */
+async function onlyJobIn(exportRoot: string): Promise<string> {
+  const jobs: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(exportRoot)) {
+      if (entry.isDirectory) jobs.push(entry.name);
+    }
+  } catch (cause) {
+    throw localError("list", exportRoot, cause);
+  }
+  if (jobs.length !== 1) {
+    throw new UsageError(
+      `--export-root ${exportRoot} holds ${
+        jobs.length === 0 ? "no job directory" : `${jobs.length} jobs (${jobs.sort().join(", ")})`
+      }; name one with --job-id`,
+    );
+  }
+  return jobs[0]!;
 }
 
 async function hasLocalExport(jobDir: string): Promise<boolean> {

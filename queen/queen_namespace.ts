@@ -10,11 +10,19 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../core/sha256.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import { utf8Length } from "../core/paths.ts";
 import { catSummary, splitNodeLines, truncateUtf8 } from "./cat_text.ts";
 import { findObjectField, findStringField, findUintField, hasField } from "./ctl_fields.ts";
+import { applyBridgeSnapshot } from "./bridge_apply.ts";
+import {
+  BRIDGE_CHUNK_PREFIX,
+  BRIDGE_LIMITS,
+  type BridgeSnapshotContent,
+  bytesOfBase64,
+  parseBridgeSnapshot,
+} from "./bridge_wire.ts";
 import { NamespaceError } from "./namespace_error.ts";
 import { type FileNode, NamespaceTree, type TreeNodeSnapshot } from "./namespace_tree.ts";
 import { QUEEN_NAMESPACE_LIMITS, type QueenNamespaceLimits } from "./queen_constants.ts";
@@ -124,7 +132,7 @@ const lossyDecoder = new TextDecoder();
 
 /** `xx` of `/shard/<xx>`: the first byte of SHA-256(worker id), lowercase hex. */
 export function shardOf(workerId: string): string {
-  return createHash("sha256").update(workerId).digest("hex").slice(0, 2);
+  return sha256Hex(workerId).slice(0, 2);
 }
 
 /** The Queen's namespace: node tree, workers, telemetry, log and lifecycle state. */
@@ -766,53 +774,68 @@ export class QueenNamespace {
       !/[\s/"\\]/.test(payload);
   }
 
-  /** `/gpu/bridge/ctl` publish protocol: `begin bytes=<n> sha256=<hex>`, `b64:<chunk>`, `end`. */
+  /**
+   * `/gpu/bridge/ctl` (CLI.md §6.5, recordings `bridge_publish_mock` and `bridge_publish_bad`):
+   * `begin bytes=<n> sha256=<hex>` starts a publish (clearing the ctl log), `b64:<chunk>` lines
+   * are kept undecoded and only measured against the announced size, `end` decodes, verifies,
+   * parses and applies the snapshot. Every line is logged to the ctl file; a rejected line ends
+   * the publish and leaves a plain `state=err`. Only ONLINE and DEGRADED accept a publish.
+   */
   #bridgeCtl(payload: string, path: string): void {
-    const status = this.#tree.lookup(["gpu", "bridge", "status"]);
-    const setStatus = (text: string) => {
-      if (status?.kind === "file") status.content = `${text}\n`;
-    };
-    const begin = /^begin bytes=(\d+) sha256=([0-9a-f]{64})$/.exec(payload);
-    if (begin) {
-      this.#bridge = { bytes: Number(begin[1]), sha256: begin[2]!, received: "" };
-      setStatus("state=receiving bytes=0");
-      return;
-    }
-    const pending = this.#bridge;
-    if (pending === undefined) throw new NamespaceError("invalid-payload", { path });
-    if (payload.startsWith("b64:")) {
-      let chunk: Uint8Array;
-      try {
-        chunk = Uint8Array.from(atob(payload.slice(4)), (c) => c.charCodeAt(0));
-      } catch {
-        throw new NamespaceError("invalid-payload", { path });
-      }
-      const received = Uint8Array.from(atob(pending.received), (c) => c.charCodeAt(0));
-      if (received.length + chunk.length > pending.bytes) {
-        this.#bridge = undefined;
-        setStatus("state=err reason=oversize");
-        throw new NamespaceError("invalid-payload", { path });
-      }
-      const joined = new Uint8Array(received.length + chunk.length);
-      joined.set(received);
-      joined.set(chunk, received.length);
-      pending.received = btoa(String.fromCharCode(...joined));
-      setStatus(`state=receiving bytes=${joined.length}`);
-      return;
-    }
-    if (payload === "end") {
-      const data = Uint8Array.from(atob(pending.received), (c) => c.charCodeAt(0));
-      const sha = createHash("sha256").update(data).digest("hex");
+    if (!NEW_WORK_STATES.has(this.#lifecycle.state)) throw new NamespaceError("denied", { path });
+    const setStatus = (text: string) => this.#tree.put(["gpu", "bridge", "status"], `${text}\n`);
+    const fail = (): NamespaceError => {
       this.#bridge = undefined;
-      if (data.length !== pending.bytes || sha !== pending.sha256) {
-        setStatus("state=err reason=digest-mismatch");
-        throw new NamespaceError("invalid-payload", { path });
-      }
-      // The snapshot is verified but not applied: this model does not rebuild `/gpu`.
-      setStatus(`state=ok bytes=${data.length} sha256=${sha}`);
+      setStatus("state=err");
+      return new NamespaceError("invalid-payload", { path });
+    };
+    const begin = /^begin bytes=(\d+) sha256=([0-9a-fA-F]{64})$/.exec(payload);
+    const announced = begin ? Number(begin[1]) : 0;
+    if (begin && announced >= 1 && announced <= BRIDGE_LIMITS.maxSnapshotBytes) {
+      this.#tree.put(["gpu", "bridge", "ctl"], "");
+      this.#logBridgeLine(payload);
+      this.#bridge = { bytes: announced, sha256: begin[2]!.toLowerCase(), received: "" };
+      setStatus(`state=receiving bytes=${announced}`);
       return;
     }
-    throw new NamespaceError("invalid-payload", { path });
+    this.#logBridgeLine(payload);
+    const pending = this.#bridge;
+    if (pending === undefined || begin) throw fail();
+    if (payload.startsWith(BRIDGE_CHUNK_PREFIX)) {
+      const received = pending.received + payload.slice(BRIDGE_CHUNK_PREFIX.length);
+      // Chunks are not decoded until `end`: only their base64 length is held to the size.
+      if (received.length > 4 * Math.ceil(pending.bytes / 3)) throw fail();
+      pending.received = received;
+      return;
+    }
+    if (payload !== "end") throw fail();
+    const data = bytesOfBase64(pending.received);
+    if (
+      data === undefined || data.length !== pending.bytes ||
+      sha256Hex(data) !== pending.sha256
+    ) {
+      throw fail();
+    }
+    let snapshot: BridgeSnapshotContent;
+    try {
+      snapshot = parseBridgeSnapshot(data);
+    } catch {
+      throw fail();
+    }
+    if (snapshot.nodes.some((node) => NOT_GPUS.has(node.id))) throw fail();
+    this.#bridge = undefined;
+    applyBridgeSnapshot(this.#tree, snapshot);
+    setStatus(`state=ok bytes=${data.length} sha256=${pending.sha256}`);
+  }
+
+  /** Appends one line to the ctl log, which stops growing at its cap. */
+  #logBridgeLine(payload: string): void {
+    const ctl = this.#tree.lookup(["gpu", "bridge", "ctl"]);
+    if (ctl?.kind !== "file") return;
+    const line = `${payload}\n`;
+    if (utf8Length(ctl.content) + utf8Length(line) <= BRIDGE_LIMITS.maxCtlLogBytes) {
+      ctl.content += line;
+    }
   }
 }
 

@@ -6,6 +6,9 @@
  * @module
  */
 
+import { buildBridgeSnapshot } from "../client/bridge_snapshot.ts";
+import { mockInventoryNodes } from "../client/gpu_publish.ts";
+import { loadModelCatalog } from "../client/model_catalog.ts";
 import { readFixture, SHARED_DIR } from "./fixtures.ts";
 
 /** The repository root. */
@@ -154,15 +157,34 @@ export function ackLines(lines: readonly string[]): string[] {
 }
 
 /**
- * The peft_roundtrip acks: the golden `peft_roundtrip_v0` export lines (1–5) and three
- * `/gpu/models/active` ECHOs (activate previous, activate model, rollback). The golden line 6
- * is a CAT its test harness adds, so it is not expected here.
+ * The peft_roundtrip acks: the golden `peft_roundtrip_v0` export lines (1–5, unless the export
+ * came from disk), the publish ack when it published, and three `/gpu/models/active` ECHOs
+ * (activate previous, activate model, rollback). The golden line 6 is a CAT its test harness
+ * adds, so it is not expected here.
  */
-export function peftExpectedAcks(): string[] {
+export function peftExpectedAcks(
+  options: { publishAck?: string; exported?: boolean } = {},
+): string[] {
   const golden = readFixture("transcripts/peft_roundtrip_v0/cohsh.txt").trimEnd().split("\n");
   const echo = golden[6] ?? "";
   if (!/^OK ECHO path=\/gpu\/models\/active bytes=15$/.test(echo)) {
     throw new Error(`unexpected golden line 7: ${echo}`);
   }
-  return [...golden.slice(0, 5), echo, echo, echo];
+  const exported = options.exported === false ? [] : golden.slice(0, 5);
+  const publish = options.publishAck === undefined ? [] : [options.publishAck];
+  return [...exported, ...publish, echo, echo, echo];
+}
+
+/**
+ * The ack a publish of `registryRoot` with the mock inventory gives, its active model being the
+ * first by id (the example publishes before it activates anything). The snapshot bytes are
+ * pinned against the live recording by `client/bridge_snapshot_test.ts`.
+ */
+export async function publishAckFor(registryRoot: string): Promise<string> {
+  const catalog = await loadModelCatalog(registryRoot);
+  const snapshot = buildBridgeSnapshot(mockInventoryNodes(), {
+    ...catalog,
+    active: catalog.models[0]!.id,
+  });
+  return `OK ECHO path=/gpu/bridge/ctl bytes=${snapshot.bytes.length} sha256=${snapshot.sha256}`;
 }

@@ -13,6 +13,7 @@ import {
   ackLines,
   peftExpectedAcks,
   type ProcessResult,
+  publishAckFor,
   readAudit,
   runTask,
   specMockAudit,
@@ -68,8 +69,21 @@ function demoGpuListJson(): string {
   return JSON.stringify(infos, null, 2);
 }
 
-function assertPeftAudit(lines: string[]): void {
-  assert.deepEqual(ackLines(lines), peftExpectedAcks());
+async function assertPeftAudit(
+  cwd: string,
+  options: { publish: boolean; exported?: boolean },
+): Promise<void> {
+  const lines = readAudit(cwd, "peft_roundtrip");
+  const publishAck = options.publish
+    ? await publishAckFor(`${cwd}/out/examples/peft_roundtrip/registry`)
+    : undefined;
+  assert.deepEqual(
+    ackLines(lines),
+    peftExpectedAcks({
+      ...(publishAck === undefined ? {} : { publishAck }),
+      ...(options.exported === undefined ? {} : { exported: options.exported }),
+    }),
+  );
   const human = lines.filter((line) => !line.startsWith("OK "));
   assert.equal(human.length, 5, human.join("\n"));
   assert.match(human[0] ?? "", /^peft import model=llama3-edge-v7 /);
@@ -123,7 +137,8 @@ Deno.test("peft_roundtrip --mock: audit, registry and a re-run", async () => {
     for (let run = 1; run <= 2; run++) {
       const result = await runTask("demo:peft", { cwd });
       assertOk(result);
-      assertPeftAudit(readAudit(cwd, "peft_roundtrip"));
+      // The mock run publishes too, after the imports.
+      await assertPeftAudit(cwd, { publish: true });
     }
     const dir = `${cwd}/out/examples/peft_roundtrip`;
     assert.equal(readText(`${dir}/adapter/adapter.safetensors`), "adapter-bytes");
@@ -259,7 +274,55 @@ Deno.test("examples over TCP against the in-repo console server", async (t) => {
       assert.ok(!stderr.includes(secret) && !result.stdout.includes(secret));
     });
   });
+
+  // Last: the publish replaces /gpu (the lease_run step's lease is wiped).
+  await t.step(
+    "peft_roundtrip --publish --export-root: the whole loop on a live-like Queen",
+    async () => {
+      await withCwd(async (cwd) => {
+        writeCohMockExport(`${cwd}/out/examples/peft_export`, "job_0001");
+        assertOk(await runTask("peft:publish", { cwd, port: server.port, env }));
+        await assertPeftAudit(cwd, { publish: true, exported: false });
+        const ack = readAudit(cwd, "peft_roundtrip").find((l) => l.includes("/gpu/bridge/ctl"));
+        const status = server.namespace.cat("/gpu/bridge/status").lines;
+        assert.deepEqual(status, [ack!.replace("OK ECHO path=/gpu/bridge/ctl ", "state=ok ")]);
+        assert.deepEqual(server.namespace.ls("/gpu/models/available"), [
+          "llama3-edge-v6",
+          "llama3-edge-v7",
+        ]);
+        // Reset to the published active, then activate ×2 and the rollback.
+        assert.deepEqual(server.namespace.cat("/gpu/models/active").lines, [
+          "llama3-edge-v6",
+          "llama3-edge-v6",
+          "llama3-edge-v7",
+          "llama3-edge-v6",
+        ]);
+        const manifest = readText(
+          `${cwd}/out/examples/peft_roundtrip/registry/available/llama3-edge-v7/manifest.toml`,
+        );
+        assert.match(manifest, /\njob_id = "job_0001"\n/);
+      });
+    },
+  );
 });
+
+Deno.test("peft_roundtrip --export-root with several jobs asks for --job-id", async () => {
+  await withCwd(async (cwd) => {
+    writeCohMockExport(`${cwd}/out/examples/peft_export`, "job_a");
+    writeCohMockExport(`${cwd}/out/examples/peft_export`, "job_b");
+    const result = await runTask("peft:publish", { cwd, port: 9, env: { COH_AUTH_TOKEN: TOKEN } });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /holds 2 jobs \(job_a, job_b\); name one with --job-id/);
+  });
+});
+
+/** An export as `coh peft export --mock --job <job> --out <root>` writes it (literal `\n`s). */
+function writeCohMockExport(root: string, job: string): void {
+  Deno.mkdirSync(`${root}/${job}`, { recursive: true });
+  Deno.writeTextFileSync(`${root}/${job}/telemetry.cbor`, "telemetry-v1\\n");
+  Deno.writeTextFileSync(`${root}/${job}/base_model.ref`, "vision-base-v1\\n");
+  Deno.writeTextFileSync(`${root}/${job}/policy.toml`, '[policy]\\nname = "default"\\n');
+}
 
 Deno.test("a busy console (reset at once, as the live Queen does): clean failure", async () => {
   // The in-repo server resets a second client with a real RST while another one holds it.
@@ -323,7 +386,7 @@ Deno.test("peft_roundtrip over TCP on a Queen that serves export jobs (demo seed
   await using server = await ConsoleServer.start({ port: 0, token: TOKEN, seed: "demo" });
   await withCwd(async (cwd) => {
     assertOk(await runTask("peft:tcp", { cwd, port: server.port, env: { COH_AUTH_TOKEN: TOKEN } }));
-    assertPeftAudit(readAudit(cwd, "peft_roundtrip"));
+    await assertPeftAudit(cwd, { publish: false });
   });
 });
 
@@ -385,7 +448,7 @@ Deno.test("examples with --fs-root on a temporary namespace folder", async (t) =
     await withCwd(async (cwd) => {
       seedMount(`${cwd}/mnt/coh`);
       assertOk(await runTask("peft:fs", { cwd }));
-      assertPeftAudit(readAudit(cwd, "peft_roundtrip"));
+      await assertPeftAudit(cwd, { publish: false });
       assert.equal(
         readText(`${cwd}/mnt/coh/gpu/models/active`),
         "llama3-edge-v6\nllama3-edge-v7\nllama3-edge-v6\n",

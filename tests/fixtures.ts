@@ -25,12 +25,12 @@ export type RecordedEvent =
   | { conn: number; dir: "c2s" | "s2c"; event: "eof" }
   | { conn: number; dir: "c2s" | "s2c"; t_ms: number; len: number; hex: string; text: string };
 
-/** Reads a live recording by scenario name (e.g. `session_basics`) from `live/` or `live2/`. */
-export function readRecording(
-  scenario: string,
-  folder: "live" | "live2" = "live",
-): RecordedEvent[] {
-  return readFixture(`${folder}/${scenario}.jsonl`).split("\n").filter((l) => l.trim() !== "").map(
+/**
+ * Reads a live recording by scenario name (e.g. `session_basics`), from `live/` or another
+ * recording set (`live2`).
+ */
+export function readRecording(scenario: string, set = "live"): RecordedEvent[] {
+  return readFixture(`${set}/${scenario}.jsonl`).split("\n").filter((l) => l.trim() !== "").map(
     (l) => JSON.parse(l) as RecordedEvent,
   );
 }

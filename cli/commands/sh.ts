@@ -37,7 +37,7 @@ from stdin when stdin is not a terminal. --role attaches at start (--ticket for 
 
   --script FILE   run a .coh script (EXPECT OK|ERR|SUBSTR|NOT, WAIT ms; # starts a comment)
   --check FILE    validate a .coh script without connecting
-  --transport tcp|mock   accepted for cohsh compatibility (mock = --mock)
+  --transport tcp accepted for cohsh compatibility (use --mock for the mock Queen)
 
 Exit status: 0 the shell or script ended, 1 a script failed (report on stderr), 2 bad usage.
 `;
@@ -63,8 +63,8 @@ function parseArgs(argv: readonly string[]): ShArgs | "help" {
     else if (name === "--check") args.check = value();
     else if (name === "--transport") {
       const v = value();
-      if (v !== "tcp" && v !== "mock") {
-        throw new UsageError(`invalid value '${v}' for '--transport' (tcp or mock)`);
+      if (v !== "tcp") {
+        throw new UsageError(`--transport ${v} is not supported: use --mock for the mock Queen`);
       }
     } else throw new UsageError(`unexpected argument '${arg}'`);
   }
@@ -161,7 +161,7 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
 }
 
 /** Waits for `next` while sending cohsh's silent keepalive `PING` every 15 s of idle time. */
-async function nextWithKeepalive(
+export async function nextWithKeepalive(
   session: ShellSession,
   next: Promise<string | undefined>,
   keepaliveMs: number,

@@ -10,7 +10,8 @@
  */
 
 import type { CliCommand } from "../command.ts";
-import { cliError, runOneShot } from "../shell/one_shot.ts";
+import { CohesixError, UsageError } from "../../core/errors.ts";
+import { runOneShot } from "../shell/one_shot.ts";
 import { parseSelftestOptions, selftestOutput, selftestReport } from "../shell/selftest.ts";
 
 const HELP = `usage: cohesix test [--mode quick|full] [--json] [--timeout S] [--no-mutate]
@@ -32,7 +33,8 @@ export const command: CliCommand = {
     try {
       options = parseSelftestOptions(ctx.globals.json ? [...argv, "--json"] : argv);
     } catch (error) {
-      throw cliError(error);
+      if (error instanceof CohesixError) throw new UsageError(error.summary, { cause: error });
+      throw error;
     }
     let ok = false;
     await runOneShot(ctx, async (session, signal) => {

@@ -76,6 +76,7 @@ export interface ShellSessionOptions {
 
 /** A cohsh shell over one console. */
 export class ShellSession {
+  /** The console it sends through (cohsh's transport rules and ack queue). */
   readonly console: CohshConsole;
   readonly #defaults: CohesixDefaults;
   readonly #diag: (line: string) => void;
