@@ -2,7 +2,9 @@
  * The registry's `manifest.toml` (OPERATIONS.md §4.9), rendered byte for byte as coh and Python
  * do: three sections separated by blank lines, metrics lines only when metrics were imported,
  * every line ending in `\n`. Values are TOML basic strings; for ids and base names without
- * `"`, `\` or control characters (all real ones) that is the verbatim text upstream writes.
+ * `"`, `\` or control characters (all real ones) that is the verbatim text upstream writes. The
+ * base name keeps its backslashes verbatim as coh does, so the literal `\n` that `coh peft
+ * export --mock` leaves in `base_model.ref` gives coh's own manifest bytes.
  *
  * @module
  */
@@ -45,12 +47,21 @@ export function tomlString(value: string): string {
   return `${out}"`;
 }
 
+/**
+ * The `base = …` value: verbatim between quotes, as coh inserts it, unless that would not be a
+ * TOML string at all (a `"` or a control character), which is then escaped in full.
+ */
+export function baseValue(value: string): string {
+  // deno-lint-ignore no-control-regex
+  return /["\x00-\x1f\x7f]/.test(value) ? tomlString(value) : `"${value}"`;
+}
+
 /** Renders `manifest.toml`. */
 export function renderManifest(fields: ManifestFields): string {
   const lines = [
     "[model]",
     `id = ${tomlString(fields.modelId)}`,
-    `base = ${tomlString(fields.base)}`,
+    `base = ${baseValue(fields.base)}`,
     'adapter = "adapter.safetensors"',
     'lora = "lora.json"',
   ];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sha256Hex } from "./local_files.ts";
-import { renderManifest, tomlString } from "./manifest_toml.ts";
+import { baseValue, renderManifest, tomlString } from "./manifest_toml.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
 const digest = (text: string) => ({ sha256: sha256Hex(enc(text)), bytes: enc(text).length });
@@ -86,4 +86,13 @@ Deno.test("tomlString is verbatim for plain text and escapes the rest", () => {
   assert.equal(tomlString("vision-base-v1"), '"vision-base-v1"');
   assert.equal(tomlString("été"), '"été"');
   assert.equal(tomlString('a"b\\c\nd\u0001'), '"a\\"b\\\\c\\nd\\u0001"');
+});
+
+Deno.test("the base name keeps coh's literal backslash-n (coh peft export --mock) verbatim", () => {
+  // base_model.ref of a coh --mock export is `vision-base-v1\n` with a literal backslash-n.
+  assert.equal(baseValue("vision-base-v1\\n"), '"vision-base-v1\\n"');
+  assert.equal(baseValue("vision-base-v1"), '"vision-base-v1"');
+  // Something that would not be a TOML string at all is still escaped in full.
+  assert.equal(baseValue('a"b\\c'), '"a\\"b\\\\c"');
+  assert.equal(baseValue("a\u0001"), '"a\\u0001"');
 });

@@ -1,0 +1,148 @@
+/**
+ * Whole-process start-up figures: each example and `cohesix` one-shot command on the mock Queen,
+ * next to a `deno run` hello world (the floor), run interleaved so load on the machine hits every
+ * case alike. Prints, per case, the median wall time, its ratio to the floor's median, and the
+ * median and highest peak RSS (GNU time's `%M`). A case whose warm-up run fails is reported and
+ * skipped (e.g. a `cohesix` command this checkout does not have yet).
+ *
+ * Usage: deno run --allow-run --allow-read --allow-write --allow-sys=loadavg bench/startup.ts [runs=10]
+ * Needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install -y time).
+ *
+ * @module
+ */
+
+const runs = Number(Deno.args[0] ?? "10");
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error("usage: bench/startup.ts [runs=10]");
+  Deno.exit(2);
+}
+try {
+  Deno.statSync("/usr/bin/time");
+} catch {
+  console.error("bench/startup.ts: /usr/bin/time not found (apt-get install -y time)");
+  Deno.exit(1);
+}
+
+const root = new URL("../", import.meta.url).pathname;
+const work = Deno.makeTempDirSync({ prefix: "cohesix-startup-" });
+const hello = `${work}/hello.ts`;
+Deno.writeTextFileSync(hello, 'console.log("hello");\n');
+
+/** One measured command; `out` is a fresh folder for each run. */
+interface Case {
+  readonly name: string;
+  readonly args: (out: string) => string[];
+}
+
+const CASES: Case[] = [
+  { name: "deno run hello.ts (floor)", args: () => ["run", hello] },
+  {
+    name: "examples/lease_run.ts --mock",
+    args: (out) => [
+      "run",
+      `--allow-write=${out}`,
+      "--allow-run=echo",
+      "examples/lease_run.ts",
+      "--mock",
+      "--out",
+      out,
+    ],
+  },
+  {
+    name: "examples/peft_roundtrip.ts --mock",
+    args: (out) => [
+      "run",
+      `--allow-read=${out}`,
+      `--allow-write=${out}`,
+      "examples/peft_roundtrip.ts",
+      "--mock",
+      "--out",
+      out,
+    ],
+  },
+  {
+    name: "examples/telemetry_write_pull.ts --mock",
+    args: (out) => [
+      "run",
+      `--allow-read=${out}`,
+      `--allow-write=${out}`,
+      "examples/telemetry_write_pull.ts",
+      "--mock",
+      "--out",
+      out,
+    ],
+  },
+  { name: "cohesix ls / --mock", args: () => ["run", "cli/main.ts", "ls", "/", "--mock"] },
+  { name: "cohesix gpu list --mock", args: () => ["run", "cli/main.ts", "gpu", "list", "--mock"] },
+];
+
+interface Sample {
+  readonly ms: number;
+  readonly rssKiB: number;
+}
+
+let counter = 0;
+function runOnce(item: Case): Sample | string {
+  const out = `${work}/out-${counter++}`;
+  const started = performance.now();
+  const result = new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", Deno.execPath(), ...item.args(out)],
+    cwd: root,
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  const ms = performance.now() - started;
+  const stderr = new TextDecoder().decode(result.stderr).trim().split("\n");
+  if (!result.success) return stderr.slice(-3).join(" | ");
+  return { ms, rssKiB: Number(stderr.at(-1)) };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+// Warm the module caches (and find the cases this checkout can run).
+const active: Case[] = [];
+for (const item of CASES) {
+  const warm = runOnce(item);
+  if (typeof warm === "string") console.error(`skipped ${item.name}: ${warm}`);
+  else active.push(item);
+}
+
+const samples = new Map<Case, Sample[]>(active.map((item) => [item, []]));
+for (let run = 0; run < runs; run++) {
+  for (const item of active) {
+    const sample = runOnce(item);
+    if (typeof sample === "string") throw new Error(`${item.name} failed: ${sample}`);
+    samples.get(item)!.push(sample);
+  }
+}
+
+const floor = median(samples.get(active[0]!)!.map((sample) => sample.ms));
+let load = "unknown (pass --allow-sys=loadavg)";
+try {
+  load = Deno.loadavg().map((value) => value.toFixed(2)).join(" ");
+} catch {
+  // Only the heading loses it.
+}
+console.log(
+  `${runs} interleaved runs each, Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs, load average ${load}`,
+);
+console.log("");
+console.log(
+  "| command | median wall (ms) | × floor | median peak RSS (MiB) | max peak RSS (MiB) |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: |");
+for (const item of active) {
+  const list = samples.get(item)!;
+  const ms = median(list.map((sample) => sample.ms));
+  const rss = list.map((sample) => sample.rssKiB / 1024);
+  console.log(
+    `| ${item.name} | ${ms.toFixed(1)} | ${(ms / floor).toFixed(2)} | ${median(rss).toFixed(1)} | ${
+      Math.max(...rss).toFixed(1)
+    } |`,
+  );
+}
+Deno.removeSync(work, { recursive: true });
