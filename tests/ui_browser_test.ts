@@ -7,8 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { TcpBackend } from "../backends/tcp.ts";
-import { UiServer } from "../cli/ui/ui_server.ts";
+import { main } from "../cli/main.ts";
+import { type CapturedIo, captureIo } from "./cli_io.ts";
 import { ConsoleServer } from "../server/console_server.ts";
 import { chromiumPath, HeadlessChromium } from "./headless_chromium.ts";
 
@@ -21,6 +21,18 @@ if (chromium === undefined && !inCi) {
 }
 
 const OUT_DIR = new URL("../out/ui/", import.meta.url).pathname;
+
+/** The URL `cohesix ui` prints, once it has printed it. */
+async function waitForUrl(io: CapturedIo, running: Promise<number>): Promise<string> {
+  let exited = false;
+  running.then(() => exited = true, () => exited = true);
+  for (;;) {
+    const match = /^cohesix ui: (\S+)\n$/.exec(io.stdout());
+    if (match) return match[1]!;
+    if (exited) throw new Error(`cohesix ui ended: ${io.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function seedRegistry(root: string): Promise<void> {
   for (const model of ["llama3-edge-v6", "llama3-edge-v7"]) {
@@ -59,27 +71,31 @@ Deno.test({
     );
     const registry = await Deno.makeTempDir({ prefix: "cohesix-ui-registry-" });
     await seedRegistry(registry);
-    await using backend = await TcpBackend.connect({
-      host: "127.0.0.1",
-      port: queen.port,
-      authToken: "changeme",
-    });
-    await using ui = await UiServer.start({
-      backend,
-      listen: { hostname: "127.0.0.1", port: 0 },
-      pollMs: 250,
-      target: `the Queen at 127.0.0.1:${queen.port}`,
-      registryRoot: registry,
-      secrets: ["changeme"],
-    });
+    // `cohesix ui` itself, in process, on the console server over TCP.
+    const io = captureIo();
+    const running = main([
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(queen.port),
+      "--auth-token",
+      "changeme",
+      "ui",
+      "--poll-ms",
+      "250",
+      "--registry",
+      registry,
+    ], io);
+    const url = await waitForUrl(io, running);
+    const origin = new URL(url).origin;
     await using browser = await HeadlessChromium.launch(chromium);
     const page = await browser.newPage();
     await page.viewport(1440, 1000);
     await page.colorScheme("light");
-    await page.goto(ui.url);
+    await page.goto(url);
 
     // The redirect dropped the token from the address bar; the page shows the mock Queen.
-    assert.equal(await page.evaluate<string>("location.href"), `${ui.origin}/`);
+    assert.equal(await page.evaluate<string>("location.href"), `${origin}/`);
     await page.waitFor("document.querySelectorAll('#gpus .gpu').length === 2", "two GPU cards");
     await page.waitFor("document.querySelectorAll('#hive .cell').length === 2", "two workers");
     assert.deepEqual(
@@ -202,27 +218,41 @@ Deno.test({
     await page.screenshot(`${OUT_DIR}phone.png`);
     await page.viewport(1440, 1000);
 
-    // The console panel: over TCP the shell would need a second console connection, so it says so.
+    // The console panel runs cohsh lines on the UI's own console session.
     await page.click("#console-line");
     await page.type("ls /proc");
     await page.send("Input.dispatchKeyEvent", { type: "keyDown", key: "Enter", code: "Enter" });
     await page.waitFor(
-      "document.querySelector('#console-out').textContent.includes('takes one client')",
+      "document.querySelector('#console-out').textContent.includes('pressure')",
       "the console panel's answer",
     );
-    assert.match(
+    assert.equal(
       await page.evaluate<string>("document.querySelector('#console-out').textContent"),
-      /^coh> ls \/proc\nError: the console panel needs a console connection of its own/,
+      [
+        "coh> ls /proc",
+        "[console] OK LS path=/proc entries=7",
+        "boot",
+        "tests",
+        "lifecycle",
+        "9p",
+        "ingest",
+        "root",
+        "pressure",
+      ].join("\n"),
     );
 
     // A browser without the token (fresh context, no cookie) is refused.
     const stranger = await browser.newPage({ incognito: true });
-    await stranger.goto(`${ui.origin}/`);
+    await stranger.goto(`${origin}/`);
     assert.match(
       await stranger.evaluate<string>("document.body.innerText"),
       /needs the URL with the token/,
     );
     assert.equal(await stranger.evaluate<unknown>("document.querySelector('#hive')"), null);
+    // Ctrl-C: the UI stops and quits its console session.
+    io.interrupt();
+    assert.equal(await running, 0, io.stderr());
+    assert.equal(io.stdout().split("\n").length, 2, "one stdout line");
     await Deno.remove(registry, { recursive: true });
   },
 });

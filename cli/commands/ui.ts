@@ -8,13 +8,17 @@
  * @module
  */
 
-import { describeBackend, resolveAuthToken } from "../../client/connect.ts";
+import type { Backend } from "../../backends/backend.ts";
+import { type BackendChoice, describeBackend, resolveAuthToken } from "../../client/connect.ts";
 import { DEFAULTS } from "../../core/defaults.ts";
 import { UsageError } from "../../core/errors.ts";
 import { requirePermissions } from "../../core/permissions.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
 import { backendChoiceOf } from "../global_flags.ts";
 import { openCliBackend } from "../open_backend.ts";
+import { openShell } from "../shell/open_shell.ts";
+import type { ConsoleRunner } from "../ui/console_runner.ts";
+import { SharedConsole } from "../ui/shared_console.ts";
 import { TAIL_POLL_MS } from "../ui/hive_budgets.ts";
 import {
   DEFAULT_LISTEN,
@@ -135,6 +139,36 @@ async function openBrowser(url: string, ctx: CommandContext): Promise<void> {
   }
 }
 
+/**
+ * The Queen the UI works on. Over TCP: `cohesix sh`'s shell session, attached at once, shared by
+ * the UI's reads and writes and its console panel (the Queen takes one console client). The mock
+ * and a mount: the CLI's backend (the panel gets its own shell over the same namespace).
+ */
+async function openUiQueen(
+  ctx: CommandContext,
+  signal: AbortSignal,
+): Promise<{ backend: Backend; console: ConsoleRunner | undefined; choice: BackendChoice }> {
+  const choice = backendChoiceOf(ctx.globals);
+  if (choice.kind !== "tcp") {
+    const { backend } = await openCliBackend(ctx, { signal });
+    return { backend, console: undefined, choice };
+  }
+  const shell = await openShell(ctx, { diag: (line) => void ctx.io.err(`${line}\n`) });
+  const shared = new SharedConsole(shell.session, {
+    defaults: DEFAULTS,
+    role: choice.role,
+    ticket: choice.ticket,
+    closeShell: () => shell.close(),
+  });
+  try {
+    await shared.connect(signal);
+  } catch (error) {
+    await shell.close();
+    throw error;
+  }
+  return { backend: shared.backend, console: shared.runner, choice: shell.choice };
+}
+
 /** `cohesix ui`. */
 export const command: CliCommand = {
   name: "ui",
@@ -156,14 +190,14 @@ export const command: CliCommand = {
       }`,
     }]);
     using interrupt = ctx.io.trapInterrupt();
-    const choice = backendChoiceOf(ctx.globals);
-    const { backend } = await openCliBackend(ctx, { signal: interrupt });
+    const { backend, console, choice } = await openUiQueen(ctx, interrupt);
     await using _backend = backend;
     const secrets = choice.kind === "tcp"
       ? [resolveAuthToken(choice.authToken, (name) => ctx.io.env(name)), choice.ticket ?? ""]
       : [];
     await using server = await UiServer.start({
       backend,
+      ...(console === undefined ? {} : { console }),
       listen,
       pollMs: args.pollMs,
       target: describeBackend(choice),

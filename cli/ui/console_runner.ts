@@ -5,8 +5,9 @@
  * attaches as queen (its lines are printed before the line's own output). Self-tests (`test`)
  * are not offered from the page.
  *
- * Over TCP the shell would need a console connection of its own, and the Queen takes one client,
- * which the UI's poller holds: the panel then answers every line with an error that says so.
+ * Over TCP `cohesix ui` shares one shell session between its reads and the panel
+ * (`shared_console.ts`); a `TcpBackend` handed in directly has no session to share, and the
+ * panel then answers every line with an error that says why.
  *
  * @module
  */
