@@ -63,19 +63,18 @@ export class SharedConsole {
     this.#role = options.role;
     this.#ticket = options.ticket;
     this.#closeShell = options.closeShell;
-    const shared = this;
     this.backend = {
       kind: "tcp",
-      listDir: (path, call) => shared.#stream("LS", path, call).then((result) => result.lines),
-      readFile: (path, maxBytes, call) => shared.#readFile(path, maxBytes, call),
-      tail: (path, call) => shared.#stream("TAIL", path, call).then((result) => result.lines),
-      writeAppend: (path, payload, call) => shared.#writeAppend(path, payload, call),
-      close: () => shared.close(),
-      [Symbol.asyncDispose]: () => shared.close(),
+      listDir: (path, call) => this.#stream("LS", path, call).then((result) => result.lines),
+      readFile: (path, maxBytes, call) => this.#readFile(path, maxBytes, call),
+      tail: (path, call) => this.#stream("TAIL", path, call).then((result) => result.lines),
+      writeAppend: (path, payload, call) => this.#writeAppend(path, payload, call),
+      close: () => this.close(),
+      [Symbol.asyncDispose]: () => this.close(),
     };
     this.runner = {
-      execute: (line, call = {}) => shared.#execute(line, call.signal),
-      close: () => shared.close(),
+      execute: (line, call = {}) => this.#execute(line, call.signal),
+      close: () => this.close(),
     };
   }
 
