@@ -22,6 +22,8 @@
  */
 
 export * from "./core/errors.ts";
+export { displayText, escapeControls, maskSecrets, REDACTED } from "./core/display_text.ts";
+export { writeFileAtomic, writeFileAtomicSync, writeFileAtomicWith } from "./core/atomic_file.ts";
 export { DEFAULTS, MANIFEST_SHA256 } from "./core/defaults.ts";
 export type * from "./core/defaults.ts";
 export {

@@ -1,8 +1,25 @@
 /**
  * `FilesystemBackend`: a mounted Secure9P namespace (for example a `coh mount` FUSE mount) at a
- * local directory. Paths are Queen paths joined under the mount root; every access is contained
- * by resolved real path, so `..`, symlinks pointing out and a sibling sharing the root's prefix
- * are all refused. Needs `--allow-read=ROOT` (and `--allow-write=ROOT` to append).
+ * local directory. Paths are Queen paths joined under the mount root (its real path, resolved
+ * once at open). Needs `--allow-read=ROOT` (and `--allow-write=ROOT` to append).
+ *
+ * Containment (a Secure9P namespace has no symlinks, so none is followed below the root):
+ * - `..` is refused before anything is touched;
+ * - every directory on the way is `lstat`ed and must be a real directory, the last component
+ *   must not be a symlink (dangling or not): a symlink anywhere below the root is refused;
+ * - no window between check and use: the file is opened first, then what was opened is compared
+ *   (device and inode) with what was checked, and every directory on the way is checked again
+ *   to be the same one; only then is a byte read or written. A directory or file swapped for a
+ *   symlink meanwhile is refused (`path changed while it was used`);
+ * - an append to an absent file creates it exclusively (`O_EXCL`, which never follows a
+ *   symlink), and missing directories are made one at a time (`mkdir` never follows either).
+ *
+ * The check, the open and the re-check run synchronously, so no other task of this process runs
+ * in between. Deno offers no `openat`, so against another process or thread the re-check is path
+ * based: to get through, a swap would have to be made and undone twice between consecutive
+ * syscalls of one check (a swapping thread in the tests and a swapping process in 20 000-round
+ * probes never did). At worst an exclusive create through such a swap leaves an empty file: no
+ * byte is ever read from or written outside the root.
  *
  * @module
  */
@@ -14,9 +31,15 @@ import {
   CohesixError,
   LimitError,
   LocalFileError,
-  PermissionError,
   ValidationError,
 } from "../core/errors.ts";
+import {
+  fileError,
+  isNotImplemented,
+  isOsPermissionDenied,
+  requirePathPermission,
+} from "../core/permissions.ts";
+import { explainRefusedWrite, LIFECYCLE_STATE_PATH } from "./write_refusal.ts";
 import { validatePath } from "../core/paths.ts";
 import type { Backend, CallOptions } from "./backend.ts";
 
@@ -50,7 +73,7 @@ export class FilesystemBackend implements Backend {
     options: FilesystemBackendOptions = {},
   ): Promise<FilesystemBackend> {
     const absolute = absolutePath(root);
-    await requirePermission("read", absolute, "reading the mount root");
+    await requirePathPermission("read", absolute, "reading the mount root");
     let real: string;
     try {
       real = await Deno.realPath(absolute);
@@ -68,26 +91,39 @@ export class FilesystemBackend implements Backend {
   }
 
   /** Lists directory `path`, sorted in code-point order (a mount has no insertion order). */
-  async listDir(path: string, options: CallOptions = {}): Promise<string[]> {
-    this.#check(options);
-    const real = await this.#resolveExisting(path);
-    const info = await this.#fs(() => Deno.stat(real), path);
-    if (!info.isDirectory) throw new LocalFileError(`${path} is not a directory`);
-    const names: string[] = [];
-    await this.#fs(async () => {
-      for await (const entry of Deno.readDir(real)) names.push(entry.name);
-    }, path);
-    return names.sort(compareCodePoints);
+  listDir(path: string, options: CallOptions = {}): Promise<string[]> {
+    return this.#run(options, "read", path, () => {
+      const parts = this.#parts(path);
+      const walked = this.#walk(parts, path);
+      const target = this.#lstatFinal(parts, path);
+      if (target === undefined) throw missing(path);
+      if (!target.isDirectory) throw new LocalFileError(`${path} is not a directory`);
+      const names = [...Deno.readDirSync(this.#join(parts))].map((entry) => entry.name);
+      // Returned only when nothing on the way was swapped while it was read.
+      this.#verify(walked, parts, target, path);
+      return names.sort(compareCodePoints);
+    });
   }
 
   /** Reads file `path` as raw bytes; reads at most `maxBytes + 1` bytes to enforce the cap. */
   async readFile(path: string, maxBytes: number, options: CallOptions = {}): Promise<Uint8Array> {
-    this.#check(options);
-    const real = await this.#resolveExisting(path);
-    const info = await this.#fs(() => Deno.stat(real), path);
-    if (!info.isFile) throw new LocalFileError(`${path} is not a file`);
-    return await this.#fs(async () => {
-      using file = await Deno.open(real, { read: true });
+    const parts = this.#parts(path);
+    using file = await this.#run(options, "read", path, () => {
+      const walked = this.#walk(parts, path);
+      const target = this.#lstatFinal(parts, path);
+      if (target === undefined) throw missing(path);
+      if (!target.isFile) throw new LocalFileError(`${path} is not a file`);
+      const opened = Deno.openSync(this.#join(parts), { read: true });
+      try {
+        this.#verifyOpened(opened, walked, parts, target, path);
+      } catch (error) {
+        opened.close();
+        throw error;
+      }
+      return opened;
+    });
+    // From here on the opened file is pinned: reading it cannot be redirected.
+    const bytes = await this.#io(path, "read", async () => {
       const chunks: Uint8Array[] = [];
       let total = 0;
       while (total <= maxBytes) {
@@ -102,15 +138,17 @@ export class FilesystemBackend implements Backend {
         throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
       }
       return concatBytes(chunks);
-    }, path);
+    });
+    if (bytes.length === 0 && neverServedEmpty(parts)) throw unusableMount(this.root, path, "read");
+    return bytes;
   }
 
   /**
    * Appends `payload` to `path` exactly as given (one line: no `\n` or `\r` except one trailing
-   * newline), creating parent directories. Returns `payload.length`.
+   * newline), creating missing parent directories one at a time and an absent file exclusively
+   * (never through a symlink). Returns `payload.length`.
    */
   async writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
-    this.#check(options);
     for (let i = 0; i < payload.length; i++) {
       const byte = payload[i];
       if ((byte === 0x0a && i !== payload.length - 1) || byte === 0x0d) {
@@ -120,20 +158,46 @@ export class FilesystemBackend implements Backend {
       }
     }
     const parts = this.#parts(path);
-    await requirePermission("write", this.root, "appending under the mount root");
-    const target = await this.#resolveForWrite(parts, path);
-    await this.#fs(
-      async () => {
-        await Deno.mkdir(parentOf(target), { recursive: true });
-        // Re-check after creating parents: a racing symlink must not redirect the write.
-        this.#contain(await Deno.realPath(parentOf(target)), path);
-        using file = await Deno.open(target, { append: true, create: true });
-        let written = 0;
-        while (written < payload.length) written += await file.write(payload.subarray(written));
-      },
-      path,
-      "write",
-    );
+    if (parts.length === 0) throw new LocalFileError(`${path} is not a file`);
+    await requirePathPermission("write", this.root, "appending under the mount root");
+    try {
+      return await this.#append(parts, path, payload, options);
+    } catch (error) {
+      // The mount turns the Queen's EPERM into the OS's: read the lifecycle state to tell why.
+      if (!(error instanceof LocalFileError && isOsPermissionDenied(error.cause))) throw error;
+      throw await explainRefusedWrite(error, path, {
+        role: "queen",
+        hasTicket: false,
+        readLifecycleState: () => this.readFile(LIFECYCLE_STATE_PATH, 256, options),
+      });
+    }
+  }
+
+  async #append(
+    parts: readonly string[],
+    path: string,
+    payload: Uint8Array,
+    options: CallOptions,
+  ): Promise<number> {
+    using file = await this.#run(options, "write", path, () => {
+      this.#createMissing(parts, path);
+      const walked = this.#walk(parts, path);
+      const target = this.#lstatFinal(parts, path);
+      if (target === undefined) throw missing(path);
+      if (!target.isFile) throw new LocalFileError(`${path} is not a file`);
+      const opened = Deno.openSync(this.#join(parts), { append: true });
+      try {
+        this.#verifyOpened(opened, walked, parts, target, path);
+      } catch (error) {
+        opened.close();
+        throw error;
+      }
+      return opened;
+    });
+    await this.#io(path, "write", async () => {
+      let written = 0;
+      while (written < payload.length) written += await file.write(payload.subarray(written));
+    });
     return payload.length;
   }
 
@@ -148,10 +212,32 @@ export class FilesystemBackend implements Backend {
     return this.close();
   }
 
-  #check(options: CallOptions): void {
-    if (this.#closed) throw new LocalFileError("filesystem backend is closed");
-    if (options.signal?.aborted) {
-      throw new AbortedError("filesystem request aborted", { cause: options.signal.reason });
+  /**
+   * Runs the check-and-open part of an operation synchronously: no other task of this process
+   * runs between the checks and the use, so a concurrent task cannot swap a path in between.
+   */
+  #run<T>(
+    options: CallOptions,
+    access: "read" | "write",
+    path: string,
+    body: () => T,
+  ): Promise<T> {
+    try {
+      if (this.#closed) throw new LocalFileError("filesystem backend is closed");
+      if (options.signal?.aborted) {
+        throw new AbortedError("filesystem request aborted", { cause: options.signal.reason });
+      }
+      return Promise.resolve(body());
+    } catch (cause) {
+      return Promise.reject(mapFsError(cause, this.root, path, access));
+    }
+  }
+
+  async #io<T>(path: string, access: "read" | "write", call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (cause) {
+      throw mapFsError(cause, this.root, path, access);
     }
   }
 
@@ -167,51 +253,139 @@ export class FilesystemBackend implements Backend {
     return parts.length === 0 ? this.root : `${this.root}/${parts.join("/")}`;
   }
 
-  #contain(real: string, path: string): void {
-    const root = this.root === "/" ? "" : this.root;
-    if (real !== this.root && !real.startsWith(`${root}/`)) throw escapes(path);
-  }
-
-  async #resolveExisting(path: string): Promise<string> {
-    const joined = this.#join(this.#parts(path));
-    const real = await this.#fs(() => Deno.realPath(joined), path);
-    this.#contain(real, path);
-    return real;
-  }
-
-  /** For a file that may not exist yet: contain the nearest existing ancestor. */
-  async #resolveForWrite(parts: readonly string[], path: string): Promise<string> {
-    for (let depth = parts.length; depth >= 0; depth--) {
-      const candidate = this.#join(parts.slice(0, depth));
-      let real: string;
+  /**
+   * Creates the missing directories above `parts`' last component and the file itself, one at a
+   * time: `mkdir` and an exclusive create (`O_EXCL`) never follow a symlink at their last
+   * component, and every directory on the way is checked by the walk before the next step.
+   */
+  #createMissing(parts: readonly string[], path: string): void {
+    for (let depth = 1; depth <= parts.length; depth++) {
+      this.#walk(parts.slice(0, depth), path);
+      const local = this.#join(parts.slice(0, depth));
+      if (this.#lstat(local, path) !== undefined) continue;
       try {
-        real = await Deno.realPath(candidate);
+        if (depth < parts.length) Deno.mkdirSync(local);
+        else Deno.openSync(local, { write: true, createNew: true }).close();
       } catch (cause) {
-        if (cause instanceof Deno.errors.NotFound) continue;
-        throw mapFsError(cause, this.root, path, "read");
+        if (!(cause instanceof Deno.errors.AlreadyExists)) throw cause;
       }
-      this.#contain(real, path);
-      if (depth === parts.length) {
-        const info = await this.#fs(() => Deno.stat(real), path);
-        if (!info.isFile) throw new LocalFileError(`${path} is not a file`);
-        return real;
-      }
-      return [real === "/" ? "" : real, ...parts.slice(depth)].join("/");
     }
-    throw escapes(path);
   }
 
-  async #fs<T>(
-    call: () => Promise<T>,
+  /**
+   * `lstat` of every directory from the root down to the parent of `parts`' last component: each
+   * must be a real directory (a symlink is refused). Returns their identities for
+   * {@link FilesystemBackend.#verify}.
+   */
+  #walk(parts: readonly string[], path: string): Deno.FileInfo[] {
+    const walked: Deno.FileInfo[] = [];
+    for (let depth = 0; depth < Math.max(parts.length, 1); depth++) {
+      const info = this.#lstat(this.#join(parts.slice(0, depth)), path);
+      if (info === undefined) throw missing(path);
+      if (info.isSymlink) throw escapes(path);
+      if (!info.isDirectory) throw new LocalFileError(`${path}: a parent is not a directory`);
+      walked.push(info);
+    }
+    return walked;
+  }
+
+  /** Checks that the opened file is the checked one, reached through the checked directories. */
+  #verifyOpened(
+    opened: Deno.FsFile,
+    walked: readonly Deno.FileInfo[],
+    parts: readonly string[],
+    target: Deno.FileInfo,
     path: string,
-    access: "read" | "write" = "read",
-  ): Promise<T> {
-    try {
-      return await call();
-    } catch (cause) {
-      throw mapFsError(cause, this.root, path, access);
+  ): void {
+    if (!sameEntry(opened.statSync(), target)) throw swapped(path);
+    this.#verify(walked, parts, target, path);
+  }
+
+  /**
+   * Re-checks, after the use, that every directory of the walk and the target are still the
+   * same entries — twice, so a swap would have to be made and undone twice in between.
+   */
+  #verify(
+    walked: readonly Deno.FileInfo[],
+    parts: readonly string[],
+    target: Deno.FileInfo,
+    path: string,
+  ): void {
+    for (let round = 0; round < 2; round++) {
+      for (let depth = 0; depth < walked.length; depth++) {
+        const now = this.#lstat(this.#join(parts.slice(0, depth)), path);
+        if (!sameEntry(now, walked[depth])) throw swapped(path);
+      }
+      if (!sameEntry(this.#lstatFinal(parts, path), target)) throw swapped(path);
     }
   }
+
+  /** `lstat` of the last component: `undefined` when absent; a symlink is refused. */
+  #lstatFinal(parts: readonly string[], path: string): Deno.FileInfo | undefined {
+    const info = this.#lstat(this.#join(parts), path);
+    if (parts.length > 0 && info?.isSymlink) throw escapes(path);
+    return info;
+  }
+
+  #lstat(local: string, path: string): Deno.FileInfo | undefined {
+    try {
+      return Deno.lstatSync(local);
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound) return undefined;
+      // A file used as a directory on the way (`/a/file/b`) is simply not there.
+      if (cause instanceof Deno.errors.NotADirectory) return undefined;
+      throw mapFsError(cause, this.root, path, "read");
+    }
+  }
+}
+
+/** Whether two `lstat`/`stat` results name the same file (device and inode). */
+function sameEntry(a: Deno.FileInfo | undefined, b: Deno.FileInfo | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  // Deno reports no inode numbers on Windows: there only the symlink refusals apply.
+  if (a.ino === null && b.ino === null) return a.isFile === b.isFile;
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+function missing(path: string): LocalFileError {
+  return new LocalFileError(`${path} does not exist under the mount root`);
+}
+
+function swapped(path: string): ValidationError {
+  return new ValidationError(
+    `path changed while it was used: ${JSON.stringify(path)} (a directory or file on the way ` +
+      "was replaced)",
+    {
+      hint: "something is renaming or symlinking inside the mount root; nothing was read or " +
+        "written through it",
+    },
+  );
+}
+
+/**
+ * Files the Queen never serves empty (`/proc/lifecycle/*` always holds `key=value`,
+ * `/gpu/<id>/info` a JSON object): an empty read means the mount does not pass content through.
+ */
+function neverServedEmpty(parts: readonly string[]): boolean {
+  const [a, b, c] = parts;
+  if (parts.length === 3 && a === "proc" && b === "lifecycle") return true;
+  return parts.length === 3 && a === "gpu" && c === "info";
+}
+
+/** The mount cannot do `operation` for `path` (empty where the Queen never is, or ENOSYS). */
+function unusableMount(root: string, path: string, operation: string, cause?: unknown) {
+  return new LocalFileError(
+    `the mount at ${root} is not usable to ${operation} ${path}: ${
+      cause === undefined
+        ? "it reads empty, and the Queen never serves that file empty"
+        : "the filesystem does not implement the call (ENOSYS)"
+    }`,
+    {
+      ...(cause === undefined ? {} : { cause }),
+      hint: "a coh mount of release 0.3.0-alpha2 reports every file as size 0, reads it empty " +
+        "and cannot create directories; use the TCP backend instead (--tcp-host/--tcp-port)",
+    },
+  );
 }
 
 function escapes(path: string): ValidationError {
@@ -227,23 +401,13 @@ function mapFsError(
   access: "read" | "write",
 ): CohesixError {
   if (cause instanceof CohesixError) return cause;
-  if (cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied) {
-    return new PermissionError(
-      `${access === "read" ? "reading" : "writing"} ${path}`,
-      `--allow-${access}=${root}`,
-      { cause },
-    );
-  }
   if (cause instanceof Deno.errors.NotFound) {
     return new LocalFileError(`${path} does not exist under the mount root`, { cause });
   }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new LocalFileError(`${path}: ${message}`, { cause });
-}
-
-async function requirePermission(name: "read" | "write", root: string, what: string) {
-  const status = await Deno.permissions.query({ name, path: root });
-  if (status.state !== "granted") throw new PermissionError(what, `--allow-${name}=${root}`);
+  if (isNotImplemented(cause)) {
+    return unusableMount(root, path, access === "read" ? "read" : "write", cause);
+  }
+  return fileError(access === "read" ? "read" : "write", path, cause, { access, grant: root });
 }
 
 function absolutePath(path: string): string {
@@ -256,11 +420,6 @@ function absolutePath(path: string): string {
   }
   const joined = `${cwd === "/" ? "" : cwd}/${path}`.replace(/\/\.?$/, "");
   return joined.replace(/\/\.\//g, "/");
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash <= 0 ? "/" : path.slice(0, slash);
 }
 
 /** Orders strings by Unicode code point (UTF-16 `<` misorders astral characters). */

@@ -69,7 +69,7 @@ Deno.test("writeAppend appends bytes as given, creates parents, refuses multi-li
   });
 });
 
-Deno.test("escapes are refused: .., prefix sibling via symlink, symlink out; inside is ok", async () => {
+Deno.test("escapes are refused: .., a symlink anywhere below the root, a dangling one", async () => {
   await withTree(async (base, fs) => {
     const escape = (e: unknown) =>
       e instanceof ValidationError && e.message.startsWith("path escapes mount root");
@@ -89,11 +89,99 @@ Deno.test("escapes are refused: .., prefix sibling via symlink, symlink out; ins
     assert.equal(await Deno.readTextFile(`${base}/mnt-evil/secret`), "secret");
     assert.deepEqual([...Deno.readDirSync(`${base}/mnt-evil`)].map((e) => e.name), ["secret"]);
 
+    // A namespace has no symlinks: even one pointing inside is refused, for reads and writes.
     await Deno.symlink(`${base}/mnt/gpu/GPU-0`, `${base}/mnt/alias`);
-    assert.equal(decoder.decode(await fs.readFile("/alias/info", 100)), '{"id":"GPU-0"}\n');
-    assert.equal(await fs.writeAppend("/alias/new", encoder.encode("ok")), 2);
-    assert.equal(await Deno.readTextFile(`${base}/mnt/gpu/GPU-0/new`), "ok");
+    await assert.rejects(() => fs.readFile("/alias/info", 100), escape);
+    await assert.rejects(() => fs.writeAppend("/alias/new", encoder.encode("ok")), escape);
+    // A dangling symlink is never created through, wherever it points.
+    await Deno.symlink(`${base}/mnt-evil/created`, `${base}/mnt/dangling`);
+    await assert.rejects(() => fs.writeAppend("/dangling", encoder.encode("x")), escape);
+    await Deno.symlink(`${base}/mnt-evil/newdir`, `${base}/mnt/dangling-dir`);
+    await assert.rejects(() => fs.writeAppend("/dangling-dir/f", encoder.encode("x")), escape);
+    assert.deepEqual([...Deno.readDirSync(`${base}/mnt-evil`)].map((e) => e.name), ["secret"]);
+    assert.equal(await Deno.readTextFile(`${base}/mnt-evil/secret`), "secret");
   });
+});
+
+/**
+ * A worker thread (real concurrency) swapping `mnt/d` for a symlink to `outside` and back, in a
+ * tight loop, until told to stop; it reports how many swaps it made.
+ */
+function startSwapper(base: string): { stop: () => Promise<number> } {
+  const code = `
+const D = ${JSON.stringify(`${base}/mnt/d`)}, T = ${JSON.stringify(`${base}/mnt/d.tmp`)};
+const OUT = ${JSON.stringify(`${base}/outside`)};
+let swaps = 0, stop = false;
+self.onmessage = () => { stop = true; };
+const quiet = (f) => { try { f(); } catch { /* raced with the backend */ } };
+while (!stop) {
+  for (let i = 0; i < 50; i++) {
+    quiet(() => Deno.renameSync(D, T));
+    quiet(() => Deno.symlinkSync(OUT, D));
+    quiet(() => Deno.removeSync(D, { recursive: true }));
+    quiet(() => Deno.renameSync(T, D));
+    swaps++;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+self.postMessage(swaps);
+`;
+  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  return {
+    stop: () =>
+      new Promise<number>((resolve) => {
+        worker.onmessage = (event) => {
+          worker.terminate();
+          URL.revokeObjectURL(url);
+          resolve(event.data as number);
+        };
+        worker.postMessage("stop");
+      }),
+  };
+}
+
+Deno.test("swap race: a directory swapped for an outside symlink is never read or written through", async () => {
+  const base = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.mkdir(`${base}/mnt/d`, { recursive: true });
+    await Deno.writeTextFile(`${base}/mnt/d/f`, "inside");
+    await Deno.writeTextFile(`${base}/mnt/d/w`, "");
+    await Deno.mkdir(`${base}/outside`);
+    await Deno.writeTextFile(`${base}/outside/f`, "OUTSIDE");
+    await Deno.writeTextFile(`${base}/outside/w`, "");
+    await using fs = await FilesystemBackend.open(`${base}/mnt`);
+    const swapper = startSwapper(base);
+    const seen = new Set<string>();
+    let reads = 0;
+    let writes = 0;
+    try {
+      for (let i = 0; i < 1500; i++) {
+        try {
+          seen.add(decoder.decode(await fs.readFile("/d/f", 100)));
+          reads++;
+        } catch (error) {
+          if (!(error instanceof LocalFileError || error instanceof ValidationError)) throw error;
+        }
+        try {
+          await fs.writeAppend("/d/w", encoder.encode("x"));
+          writes++;
+        } catch (error) {
+          if (!(error instanceof LocalFileError || error instanceof ValidationError)) throw error;
+        }
+      }
+    } finally {
+      const swaps = await swapper.stop();
+      assert.ok(swaps > 0, "the swapper never ran");
+    }
+    // Both paths ran under the race (not all refused), and none ever went outside.
+    assert.ok(reads > 0 && writes > 0, `reads ${reads}, writes ${writes}`);
+    assert.deepEqual([...seen], ["inside"]);
+    assert.equal(await Deno.readTextFile(`${base}/outside/w`), "");
+    assert.equal(await Deno.readTextFile(`${base}/outside/f`), "OUTSIDE");
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
 });
 
 Deno.test("Queen path rules apply (absolute, depth, length)", async () => {

@@ -15,13 +15,15 @@ import {
   ConnectionError,
   LimitError,
   LocalFileError,
-  PermissionError,
 } from "../core/errors.ts";
+import { writeFileAtomicSync } from "../core/atomic_file.ts";
+import { fileError, requirePathPermission } from "../core/permissions.ts";
 import { validatePath } from "../core/paths.ts";
 import { parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandLine } from "../wire/command_line.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import type { Backend, CallOptions } from "./backend.ts";
+import { explainRefusedWrite, isRefusedWrite, LIFECYCLE_STATE_PATH } from "./write_refusal.ts";
 
 export type { Backend, CallOptions } from "./backend.ts";
 import {
@@ -87,8 +89,8 @@ export class MockBackend implements Backend {
   static async open(options: MockBackendOptions = {}): Promise<MockBackend> {
     const { root, ...rest } = options;
     if (root === undefined) return new MockBackend(rest);
-    await requirePermission("read", root);
-    await requirePermission("write", root);
+    await requirePathPermission("read", root, `loading the mock state in ${root}`);
+    await requirePathPermission("write", root, `saving the mock state in ${root}`);
     const statePath = `${root.replace(/\/+$/, "") || "/"}/${MOCK_STATE_FILE}`;
     let namespace = rest.namespace;
     if (namespace === undefined) {
@@ -109,7 +111,7 @@ export class MockBackend implements Backend {
     try {
       await Deno.mkdir(root, { recursive: true });
     } catch (cause) {
-      throw fileError(cause, `cannot create mock state directory ${root}`, root);
+      throw fileError("create the mock state folder", root, cause, { access: "write" });
     }
     backend.#persist();
     return backend;
@@ -144,17 +146,27 @@ export class MockBackend implements Backend {
   /**
    * ECHO `payload` to `path` under the console's limits (one trailing newline stripped, one
    * ASCII line, ≤ `console.max_echo_len`, command line ≤ `console.max_line_len`). Returns the
-   * caller's byte count, newline included, as coh reports it.
+   * caller's byte count, newline included, as coh reports it. An EPERM caused by the lifecycle
+   * state is a `WriteRefusedError` saying so, as over TCP.
    */
-  writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
-    return this.#run(options, () => {
-      validatePath(path, this.#defaults);
-      const text = normalizeEchoPayload(payload, this.#defaults);
-      encodeCommandLine(`ECHO ${path} ${text}`, this.#defaults);
-      this.#namespaced("ECHO", () => this.namespace.echo(path, text.trim()));
-      this.#persist();
-      return payload.length;
-    });
+  async writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
+    try {
+      return await this.#run(options, () => {
+        validatePath(path, this.#defaults);
+        const text = normalizeEchoPayload(payload, this.#defaults);
+        encodeCommandLine(`ECHO ${path} ${text}`, this.#defaults);
+        this.#namespaced("ECHO", () => this.namespace.echo(path, text.trim()));
+        this.#persist();
+        return payload.length;
+      });
+    } catch (error) {
+      if (!isRefusedWrite(error)) throw error;
+      throw await explainRefusedWrite(error, path, {
+        role: "queen",
+        hasTicket: false,
+        readLifecycleState: () => this.readFile(LIFECYCLE_STATE_PATH, 256, options),
+      });
+    }
   }
 
   /** Persists the state (with `root`) and closes; idempotent. */
@@ -206,20 +218,7 @@ export class MockBackend implements Backend {
   #persist(): void {
     const statePath = this.#statePath;
     if (statePath === undefined) return;
-    const temp = `${statePath}.tmp-${Deno.pid}`;
-    try {
-      Deno.writeTextFileSync(temp, `${JSON.stringify(this.namespace.toJSON())}\n`);
-      Deno.renameSync(temp, statePath);
-    } catch (cause) {
-      throw fileError(cause, `cannot save mock state ${statePath}`, statePath);
-    }
-  }
-}
-
-async function requirePermission(name: "read" | "write", root: string): Promise<void> {
-  const status = await Deno.permissions.query({ name, path: root });
-  if (status.state !== "granted") {
-    throw new PermissionError(`mock state at ${root}`, `--allow-${name}=${root}`);
+    writeFileAtomicSync(statePath, `${JSON.stringify(this.namespace.toJSON())}\n`);
   }
 }
 
@@ -229,10 +228,16 @@ async function readState(
 ): Promise<QueenNamespaceSnapshot | undefined> {
   let text: string;
   try {
+    if ((await Deno.lstat(statePath)).isSymlink) {
+      throw new LocalFileError(`mock state ${statePath} is a symlink; it is never followed`, {
+        hint: "remove the link (a symlinked --mock-root folder is fine, a symlinked state file " +
+          "is treated as planted)",
+      });
+    }
     text = await Deno.readTextFile(statePath);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return undefined;
-    throw fileError(cause, `cannot read mock state ${statePath}`, root);
+    throw fileError("read the mock state", statePath, cause, { grant: root });
   }
   try {
     return JSON.parse(text) as QueenNamespaceSnapshot;
@@ -242,13 +247,4 @@ async function readState(
       hint: "delete the file to start from the seed again",
     });
   }
-}
-
-function fileError(cause: unknown, what: string, path: string): Error {
-  if (cause instanceof Deno.errors.NotCapable || cause instanceof Deno.errors.PermissionDenied) {
-    return new PermissionError(what, `--allow-write=${path}`, { cause });
-  }
-  return new LocalFileError(`${what}: ${cause instanceof Error ? cause.message : cause}`, {
-    cause,
-  });
 }

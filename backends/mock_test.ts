@@ -180,6 +180,13 @@ Deno.test("persistence round trip: state survives close and reopen in a temp dir
     }
     await Deno.writeTextFile(`${root}/${MOCK_STATE_FILE}`, "{not json");
     await assert.rejects(() => MockBackend.open({ root }), /not valid JSON/);
+    // A symlink planted at the state file is neither read nor written through.
+    await Deno.remove(`${root}/${MOCK_STATE_FILE}`);
+    await Deno.writeTextFile(`${root}/../victim-${root.slice(-6)}`, "precious");
+    await Deno.symlink(`${root}/../victim-${root.slice(-6)}`, `${root}/${MOCK_STATE_FILE}`);
+    await assert.rejects(() => MockBackend.open({ root }), /is a symlink; it is never followed/);
+    assert.equal(await Deno.readTextFile(`${root}/../victim-${root.slice(-6)}`), "precious");
+    await Deno.remove(`${root}/../victim-${root.slice(-6)}`);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -39,10 +39,14 @@ import {
   type RequestOptions,
 } from "../transport/console_connection.ts";
 import { RequestQueue } from "../transport/request_queue.ts";
+import { explainRefusedWrite, isRefusedWrite, LIFECYCLE_STATE_PATH } from "./write_refusal.ts";
 import type { Backend, CallOptions } from "./backend.ts";
 
 // Types this module's API mentions, re-exported so the `./tcp` entry documents them.
 export type { Backend, CallOptions } from "./backend.ts";
+
+/** Enough for `state=<STATE>`. */
+const LIFECYCLE_READ_CAP = 256;
 
 const encoder = new TextEncoder();
 
@@ -175,7 +179,8 @@ export class TcpBackend implements Backend {
    * Like {@link writeAppend}, also returning the Queen's `bytes=`. One trailing `\n` is
    * stripped; the rest must be one printable-ASCII line of at most `console.max_echo_len` bytes.
    * A write interrupted after it was sent is not resent: the error says it may or may not have
-   * been applied.
+   * been applied. An EPERM refusal caused by the Queen's lifecycle state or the console role is a
+   * `WriteRefusedError` saying so (`/proc/lifecycle/state` is read to tell).
    */
   async writeAppendDetailed(
     path: string,
@@ -185,7 +190,26 @@ export class TcpBackend implements Backend {
     validatePath(path, this.#defaults);
     const text = normalizeEchoPayload(payload, this.#defaults);
     const line = `ECHO ${path} ${text}`;
-    return await this.#queue.run(async () => {
+    try {
+      return await this.#echo(line, path, text, payload, options);
+    } catch (error) {
+      if (!isRefusedWrite(error)) throw error;
+      throw await explainRefusedWrite(error, path, {
+        role: this.#role,
+        hasTicket: this.#ticket !== undefined,
+        readLifecycleState: () => this.readFile(LIFECYCLE_STATE_PATH, LIFECYCLE_READ_CAP, options),
+      });
+    }
+  }
+
+  #echo(
+    line: string,
+    path: string,
+    text: string,
+    payload: Uint8Array,
+    options: CallOptions,
+  ): Promise<WriteAppendResult> {
+    return this.#queue.run(async () => {
       const conn = await this.#liveConnection(options);
       const before = conn.framesSent;
       try {

@@ -1,54 +1,23 @@
 /**
  * Local file I/O for the operations (OPERATIONS.md §5): bounded reads, streamed hashing and
- * copying, and atomic writes (temp file in the same directory, then rename; the temp file is
- * removed on failure, so a failure half-way never leaves a half-written file under the final
- * name). Every OS error becomes a `LocalFileError` naming the path, or a `PermissionError`
- * naming the Deno flag to add.
+ * copying. Every write goes through the one atomic writer (`core/atomic_file.ts`: exclusive
+ * unpredictable temporary file, then rename; a symlink planted at the target is replaced, never
+ * followed). Every OS error goes through `fileError` (`core/permissions.ts`): a `LocalFileError`
+ * naming the path, or a `PermissionError` naming the Deno flag to add.
  *
  * @module
  */
 
 import { Sha256 } from "../core/sha256.ts";
 import { concatBytes } from "../core/bytes.ts";
-import {
-  CohesixError,
-  LimitError,
-  LocalFileError,
-  OperationError,
-  PermissionError,
-} from "../core/errors.ts";
+import { LimitError, OperationError } from "../core/errors.ts";
+import { writeAll, writeFileAtomic, writeFileAtomicWith } from "../core/atomic_file.ts";
+import { fileError } from "../core/permissions.ts";
+
+export { writeFileAtomic } from "../core/atomic_file.ts";
 
 /** Size of one read when streaming a file (as coh's 8 KiB copy buffer). */
 const CHUNK_BYTES = 8192;
-
-/** Whether a local operation reads or writes, for the permission flag it needs. */
-export type LocalAccess = "read" | "write";
-
-/** Wraps an OS error for `action` on `path` into the `CohesixError` family. */
-export function localError(
-  action: string,
-  path: string,
-  cause: unknown,
-  access: LocalAccess = "read",
-): CohesixError {
-  if (cause instanceof CohesixError) return cause;
-  if (cause instanceof Deno.errors.NotCapable) {
-    return new PermissionError(`${action} ${path}`, `--allow-${access}=${path}`, { cause });
-  }
-  if (cause instanceof Deno.errors.PermissionDenied) {
-    return new LocalFileError(`${action} ${path}: permission denied by the OS`, {
-      cause,
-      hint: "check the file's owner and mode",
-    });
-  }
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new LocalFileError(`${action} ${path}: ${detail}`, {
-    cause,
-    hint: cause instanceof Deno.errors.NotFound
-      ? "check that the path exists"
-      : "check the path, free space and permissions",
-  });
-}
 
 /** Joins local path pieces with `/`, without doubling separators (the first piece is kept). */
 export function joinLocal(base: string, ...parts: string[]): string {
@@ -63,17 +32,23 @@ function dirname(path: string): string {
   return slash === 0 ? "/" : path.slice(0, slash);
 }
 
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-
 /** `stat` (symlinks followed) that answers `undefined` for a missing path. */
 export async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
   try {
     return await Deno.stat(path);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return undefined;
-    throw localError("inspect", path, cause);
+    throw fileError("inspect", path, cause);
+  }
+}
+
+/** Whether `path` is there and not a symlink (`lstat`: a symlink is never followed). */
+async function entryExistsNotSymlink(path: string): Promise<boolean> {
+  try {
+    return !(await Deno.lstat(path)).isSymlink;
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) return false;
+    throw fileError("inspect", path, cause);
   }
 }
 
@@ -97,7 +72,7 @@ export async function ensureDir(path: string, what = "directory"): Promise<void>
   try {
     await Deno.mkdir(path, { recursive: true });
   } catch (cause) {
-    throw localError(`create ${what}`, path, cause, "write");
+    throw fileError(`create ${what}`, path, cause, { access: "write" });
   }
 }
 
@@ -118,7 +93,7 @@ async function streamBounded(
   try {
     file = await Deno.open(path, { read: true });
   } catch (cause) {
-    throw localError("open", path, cause);
+    throw fileError("open", path, cause);
   }
   try {
     const buffer = new Uint8Array(CHUNK_BYTES);
@@ -128,7 +103,7 @@ async function streamBounded(
       try {
         n = await file.read(buffer);
       } catch (cause) {
-        throw localError("read", path, cause);
+        throw fileError("read", path, cause);
       }
       if (n === null) return total;
       total += n;
@@ -178,75 +153,14 @@ export async function hashFileBounded(
   return { sha256: hash.hexDigest(), bytes };
 }
 
-function tempNameFor(path: string): string {
-  const random = crypto.randomUUID().slice(0, 8);
-  return joinLocal(dirname(path), `.${basename(path)}.${random}.partial`);
-}
-
-async function removeQuietly(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch {
-    // Already gone, or never created: nothing to clean up.
-  }
-}
-
-/**
- * Writes a temp file beside `path` with `fill`, syncs it, and renames it over `path`. On any
- * failure the temp file is removed and `path` is untouched.
- */
-async function writeViaTemp(
-  path: string,
-  fill: (file: Deno.FsFile) => Promise<void>,
-): Promise<void> {
-  const temp = tempNameFor(path);
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
-  } catch (cause) {
-    throw localError("create", temp, cause, "write");
-  }
-  try {
-    try {
-      await fill(file);
-      await file.syncData();
-    } finally {
-      file.close();
-    }
-    try {
-      await Deno.rename(temp, path);
-    } catch (cause) {
-      throw localError("rename into", path, cause, "write");
-    }
-  } catch (error) {
-    await removeQuietly(temp);
-    throw error instanceof CohesixError ? error : localError("write", path, error, "write");
-  }
-}
-
-async function writeAll(file: Deno.FsFile, path: string, data: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    try {
-      offset += await file.write(data.subarray(offset));
-    } catch (cause) {
-      throw localError("write", path, cause, "write");
-    }
-  }
-}
-
-/** Atomically replaces (or creates) `path` with `data`. */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  await writeViaTemp(path, (file) => writeAll(file, path, data));
-}
-
 /**
  * Writes `path` atomically unless it already exists (pull/export semantics: never overwrite,
- * never compare). Creates missing parent directories. Returns whether it wrote.
+ * never compare; a symlink there is replaced, never followed). Creates missing parent directories. Returns whether it wrote.
  */
 export async function writeFileIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
   await ensureDir(dirname(path));
-  if (await pathExists(path)) return false;
+  // A symlink planted there is not an earlier pull: it is replaced, never followed.
+  if (await entryExistsNotSymlink(path)) return false;
   await writeFileAtomic(path, data);
   return true;
 }
@@ -263,7 +177,7 @@ export async function copyFileWithHash(
 ): Promise<FileDigest> {
   const hash = new Sha256();
   let bytes = 0;
-  await writeViaTemp(dest, async (file) => {
+  await writeFileAtomicWith(dest, async (file) => {
     bytes = await streamBounded(source, maxBytes, limit, async (chunk) => {
       hash.update(chunk);
       await writeAll(file, dest, chunk);

@@ -14,14 +14,9 @@
  */
 
 import { LimitError, ValidationError } from "../core/errors.ts";
+import { fileError } from "../core/permissions.ts";
 import { BRIDGE_LIMITS, type BridgeLimits, type BridgeModel } from "../queen/bridge_wire.ts";
-import {
-  isDirectory,
-  joinLocal,
-  localError,
-  readFileBounded,
-  statOrUndefined,
-} from "./local_files.ts";
+import { isDirectory, joinLocal, readFileBounded, statOrUndefined } from "./local_files.ts";
 import { decodeUtf8 } from "./text.ts";
 
 /** The models of a publish and where they came from. */
@@ -102,7 +97,7 @@ export async function loadModelCatalog(
   try {
     entries = await Array.fromAsync(Deno.readDir(availableRoot));
   } catch (cause) {
-    throw localError("list", availableRoot, cause);
+    throw fileError("list", availableRoot, cause);
   }
   for (const entry of entries) {
     const dir = joinLocal(availableRoot, entry.name);

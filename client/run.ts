@@ -2,7 +2,8 @@
  * `run` as coh does it (OPERATIONS.md §4.4): validate the GPU's active lease, append a START
  * breadcrumb to `/gpu/<id>/status`, run the command with inherited stdio, append the EXIT
  * breadcrumb. Both breadcrumbs are checked against the console ECHO cap before anything is
- * written: live, a too-long command would leave a START without an EXIT.
+ * written: live, a too-long command would leave a START without an EXIT. The command does not
+ * inherit the console secrets ({@link SECRET_VARIABLES}).
  *
  * @module
  */
@@ -65,6 +66,43 @@ function requireRunPermission(program: string): void {
   }
 }
 
+/**
+ * Environment variables a command run under a lease never inherits: the console token
+ * (`COH_AUTH_TOKEN`, `COHSH_AUTH_TOKEN`) and the ticket-minting secret (`COHSH_TICKET_SECRET`).
+ * A ticket is only ever a flag value, so it never reaches a child's environment.
+ */
+export const SECRET_VARIABLES: readonly string[] = [
+  "COH_AUTH_TOKEN",
+  "COHSH_AUTH_TOKEN",
+  "COHSH_TICKET_SECRET",
+];
+
+/**
+ * Spawns with everything inherited except {@link SECRET_VARIABLES}. Deno can drop an inherited
+ * variable only by clearing all of them, so each secret this run may touch is taken out of this
+ * process's environment for the (synchronous) spawn and put back at once; one it may not touch
+ * is handed to the child empty.
+ */
+function spawnWithoutSecrets(program: string, options: Deno.CommandOptions): Deno.ChildProcess {
+  const saved = new Map<string, string>();
+  const blanked: Record<string, string> = {};
+  for (const name of SECRET_VARIABLES) {
+    const allowed = Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
+    if (!allowed) {
+      blanked[name] = "";
+      continue;
+    }
+    const value = Deno.env.get(name);
+    if (value !== undefined) saved.set(name, value);
+  }
+  try {
+    for (const name of saved.keys()) Deno.env.delete(name);
+    return new Deno.Command(program, { ...options, env: blanked }).spawn();
+  } finally {
+    for (const [name, value] of saved) Deno.env.set(name, value);
+  }
+}
+
 async function execute(argv: readonly string[], signal?: AbortSignal): Promise<RunOutcome> {
   const [program, ...args] = argv as [string, ...string[]];
   let child: Deno.ChildProcess;
@@ -76,7 +114,7 @@ async function execute(argv: readonly string[], signal?: AbortSignal): Promise<R
       stderr: "inherit",
     };
     if (signal) spawnOptions.signal = signal;
-    child = new Deno.Command(program, spawnOptions).spawn();
+    child = spawnWithoutSecrets(program, spawnOptions);
   } catch (error) {
     return { kind: "spawn-failed", error };
   }

@@ -138,3 +138,29 @@ Deno.test("without --allow-run the run fails with PermissionError before anythin
     calls: [],
   });
 });
+
+Deno.test("the command does not inherit the console secrets; everything else is inherited", async () => {
+  const dir = await Deno.makeTempDir();
+  const names = ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN", "COHSH_TICKET_SECRET", "H9_KEEP_ME"];
+  const before = names.map((name) => Deno.env.get(name));
+  try {
+    Deno.env.set("COH_AUTH_TOKEN", "tok-one-secret");
+    Deno.env.set("COHSH_AUTH_TOKEN", "tok-two-secret");
+    Deno.env.set("COHSH_TICKET_SECRET", "mint-secret");
+    Deno.env.set("H9_KEEP_ME", "kept");
+    await runCommand(leased(), DEFAULTS, "GPU-0", ["sh", "-c", `env>${dir}/e`]);
+    const env = await Deno.readTextFile(`${dir}/e`);
+    assert.doesNotMatch(env, /COH_AUTH_TOKEN|COHSH_AUTH_TOKEN|COHSH_TICKET_SECRET|secret/);
+    assert.match(env, /^H9_KEEP_ME=kept$/m);
+    // This process keeps its own environment.
+    assert.equal(Deno.env.get("COH_AUTH_TOKEN"), "tok-one-secret");
+    assert.equal(Deno.env.get("COHSH_TICKET_SECRET"), "mint-secret");
+  } finally {
+    names.forEach((name, i) => {
+      const value = before[i];
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    });
+    await Deno.remove(dir, { recursive: true });
+  }
+});

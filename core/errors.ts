@@ -1,9 +1,12 @@
 /**
  * The `CohesixError` family: every failure the client reports is one of these, with a message
- * that says what was wrong and what to do. Messages never contain the auth token or a ticket.
+ * that says what was wrong and what to do. Messages never contain the auth token or a ticket, and
+ * never a control character (see `display_text.ts`).
  *
  * @module
  */
+
+import { escapeControls } from "./display_text.ts";
 
 /** Options shared by every error of the family. */
 export interface CohesixErrorOptions {
@@ -22,15 +25,21 @@ export class CohesixError extends Error {
   /** The message without its hint, for wrapping into another error's message. */
   readonly summary: string;
 
-  /** Creates an error; `hint` is appended to the message as ` (hint: …)`. */
+  /**
+   * Creates an error; `hint` is appended to the message as ` (hint: …)`. Control characters in
+   * either (a Queen-supplied name, a server line) are rendered visibly (`\x1b`, `\n`,
+   * `\u202e`): a message is always one line that cannot drive the terminal.
+   */
   constructor(message: string, options: CohesixErrorOptions = {}) {
+    const summary = escapeControls(message);
+    const hint = options.hint === undefined ? undefined : escapeControls(options.hint);
     super(
-      options.hint ? `${message} (hint: ${options.hint})` : message,
+      hint ? `${summary} (hint: ${hint})` : summary,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = new.target.name;
-    this.hint = options.hint;
-    this.summary = message;
+    this.hint = hint;
+    this.summary = summary;
   }
 }
 
@@ -106,6 +115,12 @@ export interface ServerErrorFields {
   line: string;
 }
 
+/** Options of {@link CommandError}. */
+export interface CommandErrorOptions extends CohesixErrorOptions {
+  /** A message that explains the refusal, in place of `<verb> failed: <line>`. */
+  message?: string;
+}
+
 /** The Queen answered a command with an `ERR` line (including `ERR PARSE` and `ERR FRAME`). */
 export class CommandError extends CohesixError {
   /** Machine-readable kind: `command`. */
@@ -116,8 +131,8 @@ export class CommandError extends CohesixError {
   readonly server: ServerErrorFields;
 
   /** Creates an error for `verb` from the server's parsed `ERR` line. */
-  constructor(verb: string, server: ServerErrorFields, options: CohesixErrorOptions = {}) {
-    super(`${verb} failed: ${server.line}`, options);
+  constructor(verb: string, server: ServerErrorFields, options: CommandErrorOptions = {}) {
+    super(options.message ?? `${verb} failed: ${server.line}`, options);
     this.verb = verb;
     this.server = server;
   }
@@ -147,6 +162,33 @@ export class AttachError extends CommandError {
   constructor(server: ServerErrorFields, delayMs?: number, options: CohesixErrorOptions = {}) {
     super("ATTACH", server, options);
     this.delayMs = delayMs;
+  }
+}
+
+/**
+ * The Queen refused a write (EPERM) for a reason outside the request itself: its lifecycle state
+ * (not ONLINE: the message says which, and that `lifecycle resume` lifts it) or the console role
+ * and ticket. It is a `CommandError` carrying the Queen's line (`server`); the message explains
+ * it, and the original error is the `cause`.
+ */
+export class WriteRefusedError extends CommandError {
+  /** Machine-readable kind: `write-refused`. */
+  override readonly code = "write-refused";
+  /** Why: the Queen's lifecycle state, or the role/ticket the console is attached with. */
+  readonly why: "lifecycle" | "role";
+  /** The lifecycle state read after the refusal (`QUIESCED`, `DRAINING`, …), if it was read. */
+  readonly lifecycleState: string | undefined;
+
+  /** Creates the error; `message` says what was refused and why. */
+  constructor(
+    message: string,
+    server: ServerErrorFields,
+    details: { why: "lifecycle" | "role"; lifecycleState?: string },
+    options: CohesixErrorOptions = {},
+  ) {
+    super("ECHO", server, { ...options, message });
+    this.why = details.why;
+    this.lifecycleState = details.lifecycleState;
   }
 }
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { LocalFileError } from "../core/errors.ts";
-import { toPermissionError } from "../core/permissions.ts";
+import { writeFileAtomic } from "../core/atomic_file.ts";
+import { fileError } from "../core/permissions.ts";
 
 /** Name of the transcript artifact. */
 export const AUDIT_FILE = "audit.txt";
@@ -39,18 +39,17 @@ export async function ensureDir(dir: string): Promise<void> {
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw localError(`cannot create folder ${dir}`, error);
+    throw fileError("create folder", dir, error, { access: "write", hint: WRITE_HINT });
   }
 }
 
-/** Writes `text` to `path` (creating or replacing it). */
+/**
+ * Writes `text` to `path` (creating or replacing it) through the one atomic writer: a symlink
+ * planted at `path` is replaced, never followed (a symlinked output folder is followed: the
+ * operator's choice).
+ */
 export async function writeArtifact(path: string, text: string | Uint8Array): Promise<void> {
-  try {
-    if (typeof text === "string") await Deno.writeTextFile(path, text);
-    else await Deno.writeFile(path, text);
-  } catch (error) {
-    throw localError(`cannot write ${path}`, error);
-  }
+  await writeFileAtomic(path, text);
 }
 
 /** Removes `path` recursively if it exists (the examples' own scratch folders only). */
@@ -59,7 +58,7 @@ export async function removeIfPresent(path: string): Promise<void> {
     await Deno.remove(path, { recursive: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return;
-    throw localError(`cannot remove ${path}`, error);
+    throw fileError("remove", path, error, { access: "write", hint: WRITE_HINT });
   }
 }
 
@@ -68,18 +67,10 @@ export async function readUserFile(path: string, what: string): Promise<string> 
   try {
     return await Deno.readTextFile(path);
   } catch (error) {
-    throw localError(`cannot read ${what} ${path}`, error, "check the file exists and is readable");
+    throw fileError(`read ${what}`, path, error, {
+      hint: "check the file exists and is readable",
+    });
   }
 }
 
 const WRITE_HINT = "check the folder is writable, or pass another --out";
-
-function localError(message: string, error: unknown, hint: string = WRITE_HINT): Error {
-  const permission = toPermissionError(error);
-  if (permission !== error) return permission as Error;
-  const why = error instanceof Error ? error.message : String(error);
-  return new LocalFileError(`${message}: ${why}`, {
-    cause: error,
-    hint,
-  });
-}

@@ -6,8 +6,8 @@
  * Artifacts in `<out>/lease_run/`: `gpu_list.json`, `lease.json`, `audit.txt`.
  *
  * ```sh
- * deno run --allow-write=out/examples --allow-run=echo examples/lease_run.ts --mock
- * deno run --allow-write=out/examples --allow-run=echo --allow-net=127.0.0.1:31337 \
+ * deno run --allow-read=out/examples --allow-write=out/examples --allow-run=echo examples/lease_run.ts --mock
+ * deno run --allow-read=out/examples --allow-write=out/examples --allow-run=echo --allow-net=127.0.0.1:31337 \
  *   --allow-env=COH_AUTH_TOKEN,COHSH_AUTH_TOKEN examples/lease_run.ts -- echo ok
  * ```
  *
@@ -17,7 +17,7 @@
 import { CohesixClient } from "../client/client.ts";
 import type { GpuInfo } from "../client/gpu.ts";
 import { DEFAULTS } from "../core/defaults.ts";
-import { CommandError, OperationError } from "../core/errors.ts";
+import { CommandError, OperationError, WriteRefusedError } from "../core/errors.ts";
 import { joinPath } from "../core/paths.ts";
 import { renderSortedJson, writeArtifact } from "./artifacts.ts";
 import {
@@ -106,7 +106,8 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   try {
     await client.gpuLease({ gpuId, ...lease }, { audit: ctx.audit });
   } catch (error) {
-    if (!(error instanceof CommandError)) throw error;
+    // A refusal explained by the lifecycle state or the role already says what to do.
+    if (!(error instanceof CommandError) || error instanceof WriteRefusedError) throw error;
     throw new OperationError(`the Queen refused the lease of ${gpuId}: ${error.server.line}`, {
       cause: error,
       hint: `pick a listed GPU with --gpu (${gpus.map((gpu) => gpu.id).join(", ") || "none"}) ` +

@@ -36,9 +36,9 @@ import {
   stringFlag,
   UsageError,
 } from "./common.ts";
-import { localError } from "../client/local_files.ts";
 import { type ExampleContext, runExample } from "./run_example.ts";
 import { DEFAULTS } from "../core/defaults.ts";
+import { fileError } from "../core/permissions.ts";
 
 /** The model activated before the demo model, then rolled back to. */
 export const DEFAULT_PREVIOUS_MODEL_ID = "llama3-edge-v6";
@@ -171,7 +171,7 @@ async function onlyJobIn(exportRoot: string): Promise<string> {
       if (entry.isDirectory) jobs.push(entry.name);
     }
   } catch (cause) {
-    throw localError("list", exportRoot, cause);
+    throw fileError("list", exportRoot, cause);
   }
   if (jobs.length !== 1) {
     throw new UsageError(
@@ -196,5 +196,5 @@ async function hasLocalExport(jobDir: string): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await runExample(PEFT_ROUNDTRIP_CLI, Deno.args, peftRoundtrip, { readsOutput: true }));
+  Deno.exit(await runExample(PEFT_ROUNDTRIP_CLI, Deno.args, peftRoundtrip));
 }

@@ -3,12 +3,16 @@
  * `audit.txt`, prints the transcript, and turns failures into one or two lines on stderr with an
  * exit status (0 success, 1 failure, 2 bad command line). An expected failure (any
  * `CohesixError`: bad token, busy console, missing permission, missing export, limit exceeded, …)
- * prints no stack trace; `--verbose` adds the cause chain.
+ * prints no stack trace; `--verbose` adds the cause chain. Every line printed or written to
+ * `audit.txt` goes through `displayText` (`core/display_text.ts`): the token and ticket masked,
+ * control characters shown as `\x1b`, `\n`, `\u202e`, so a Queen-supplied name is always one
+ * line. The JSON artifacts are written exactly (JSON escapes by construction).
  *
  * @module
  */
 
 import { CohesixAudit } from "../client/audit.ts";
+import { displayText } from "../core/display_text.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import {
   AttachError,
@@ -32,6 +36,7 @@ import {
   outputRoot,
   type ParsedArgs,
   parseExampleArgs,
+  resolveAuthToken,
   TOKEN_VARIABLES,
   UsageError,
   usageLine,
@@ -86,8 +91,6 @@ export interface RunOptions {
   readonly io?: ExampleIo;
   /** The bounds in force (`DEFAULTS` by default). */
   readonly defaults?: CohesixDefaults;
-  /** Whether the example reads back files under its output folder (needs `--allow-read`). */
-  readonly readsOutput?: boolean;
   /** Further permissions the body needs, from its flags (e.g. `--allow-run=<command>`). */
   readonly needs?: (ctx: ExampleContext) => PermissionNeed[];
 }
@@ -127,6 +130,14 @@ export async function runExample(
     throw error;
   }
   const verbose = booleanFlag(args.values, "verbose");
+  // From here on every printed or audited line may quote the Queen: one sanitizer for all.
+  const secrets = secretsOf(backend);
+  const raw = io;
+  const shown = (line: string) => displayText(line, secrets);
+  const safe: ExampleIo = {
+    stdout: (line) => raw.stdout(shown(line)),
+    stderr: (line) => raw.stderr(shown(line)),
+  };
   const outDir = `${outRoot}/${cli.name}`;
   const ctx: ExampleContext = {
     args,
@@ -136,13 +147,14 @@ export async function runExample(
     audit: new CohesixAudit(),
     verbose,
     defaults,
-    note: (line) => io.stderr(`${cli.name}: ${line}`),
+    note: (line) => safe.stderr(`${cli.name}: ${line}`),
   };
   let outReady = false;
   try {
     // Every permission, checked before anything is sent, so the message lists them all.
     await requirePermissions([
-      ...(options.readsOutput ? [readNeed(`reading ${outDir}`, outDir, outRoot)] : []),
+      // Replacing a file atomically is a rename, which Deno grants only with read access too.
+      readNeed(`replacing files in ${outDir}`, outDir, outRoot),
       writeNeed(`writing ${outDir}`, outDir, outRoot),
       ...backendNeeds(backend),
       ...(options.needs?.(ctx) ?? []),
@@ -150,24 +162,41 @@ export async function runExample(
     await ensureDir(outDir);
     outReady = true;
     await body(ctx);
-    await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines));
-  } catch (raw) {
-    if (raw instanceof UsageError) {
-      io.stderr(`${cli.name}: ${raw.message}`);
-      io.stderr(usageLine(cli));
+    await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines.map(shown)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      safe.stderr(`${cli.name}: ${error.message}`);
+      safe.stderr(usageLine(cli));
       return 2;
     }
     // Keep what happened up to the failure; a failure to write it must not hide the cause.
     if (outReady) {
-      await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines)).catch(() => {});
+      await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines.map(shown)))
+        .catch(() => {});
     }
-    if (verbose) { for (const line of ctx.audit.lines) io.stdout(line); }
-    reportFailure(cli.name, toPermissionError(raw), ctx, io);
+    if (verbose) { for (const line of ctx.audit.lines) safe.stdout(line); }
+    reportFailure(cli.name, toPermissionError(error), ctx, safe);
     return 1;
   }
-  for (const line of ctx.audit.lines) io.stdout(line);
-  io.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
+  for (const line of ctx.audit.lines) safe.stdout(line);
+  safe.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
   return 0;
+}
+
+/**
+ * The secrets a run must never print: the console token (as the backend will resolve it) and
+ * the ticket. Without permission to read the token's variables there is nothing to mask: the
+ * token could not have been sent either.
+ */
+function secretsOf(choice: BackendChoice): string[] {
+  if (choice.kind !== "tcp") return [];
+  let token: string | undefined;
+  try {
+    token = resolveAuthToken(choice.authToken);
+  } catch {
+    token = choice.authToken;
+  }
+  return [token, choice.ticket].filter((secret): secret is string => secret !== undefined);
 }
 
 /** Prints a failure: the message, then what to do (unless the message has a hint already). */

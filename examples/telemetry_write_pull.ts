@@ -91,7 +91,6 @@ export async function telemetryWritePull(ctx: ExampleContext): Promise<void> {
 if (import.meta.main) {
   Deno.exit(
     await runExample(TELEMETRY_WRITE_PULL_CLI, Deno.args, telemetryWritePull, {
-      readsOutput: true,
       needs: (ctx) => {
         const source = payloadSource(ctx.args.values);
         return source.kind === "file" ? [readNeed("reading --payload-file", source.path)] : [];

@@ -20,7 +20,8 @@ import {
   tempCwd,
 } from "./examples_harness.ts";
 
-const TOKEN = "examples-test-token";
+// Random-looking, as real tokens are: output shares no 8-character piece with it, so none is masked.
+const TOKEN = "tok-Rw4Jm9Qz2Lx7Vb";
 
 /** The record of the default payload (OPERATIONS.md §4.6): 124 bytes with its newline. */
 const RECORD_124 =

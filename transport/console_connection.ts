@@ -24,6 +24,13 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 import { utf8Length } from "../core/paths.ts";
+import { maskSecrets } from "../core/display_text.ts";
+import {
+  formatHostPort,
+  missingNetPermission,
+  netNeed,
+  requirePermissions,
+} from "../core/permissions.ts";
 import { type Ack, END_LINE, parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandFrame, findUnsafeConsoleChar } from "../wire/command_line.ts";
 import { encodeFrame } from "../wire/frame.ts";
@@ -40,12 +47,6 @@ export const DEFAULT_CONSOLE_PORT = 31337;
 
 /** How long `quit` waits for `OK QUIT` before closing anyway, in wall milliseconds. */
 const QUIT_WAIT_MS = 1000;
-
-/**
- * Shortest piece of a secret (token, ticket) masked in server text quoted by an error: a hostile
- * or buggy server may echo a secret back whole or cut (ack details are cut at 128 bytes).
- */
-const SECRET_PIECE_CHARS = 8;
 
 const encoder = new TextEncoder();
 
@@ -112,27 +113,20 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
-/** Formats `host:port` as Deno's `--allow-net` flag wants it (IPv6 in brackets). */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { formatHostPort } from "../core/permissions.ts";
 
 /**
  * Throws {@link PermissionError} naming exactly `--allow-net=HOST:PORT` unless that net
  * permission is already granted (never prompts).
  */
 export async function ensureNetPermission(host: string, port: number): Promise<void> {
-  const hostPort = formatHostPort(host, port);
-  const status = await Deno.permissions.query({ name: "net", host: hostPort });
-  if (status.state !== "granted") throw netPermissionError(hostPort);
+  const what = `connecting to the Queen console at ${formatHostPort(host, port)}`;
+  await requirePermissions([netNeed(what, host, port)]);
 }
 
 function netPermissionError(hostPort: string, cause?: unknown): PermissionError {
-  return new PermissionError(
-    `connecting to the Queen console at ${hostPort}`,
-    `--allow-net=${hostPort}`,
-    cause === undefined ? {} : { cause },
-  );
+  const what = `connecting to the Queen console at ${hostPort}`;
+  return missingNetPermission(what, hostPort, cause);
 }
 
 /** An authenticated console connection. Create one with {@link ConsoleConnection.connect}. */
@@ -607,36 +601,6 @@ function announcedEntries(ack: Ack): number | undefined {
   const text = ack.fields.entries;
   if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;
   return Number(text);
-}
-
-/**
- * Replaces in `text` every run of at least {@link SECRET_PIECE_CHARS} characters (or the whole
- * secret, if shorter) that occurs in one of `secrets` with `<redacted>`.
- */
-function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    const piece = Math.min(SECRET_PIECE_CHARS, secret.length);
-    if (piece === 0 || out.length < piece) continue;
-    let masked = "";
-    let i = 0;
-    while (i < out.length) {
-      let run = 0;
-      if (secret.includes(out.slice(i, i + piece)) && i + piece <= out.length) {
-        run = piece;
-        while (i + run < out.length && secret.includes(out.slice(i, i + run + 1))) run++;
-      }
-      if (run > 0) {
-        masked += "<redacted>";
-        i += run;
-      } else {
-        masked += out[i];
-        i++;
-      }
-    }
-    out = masked;
-  }
-  return out;
 }
 
 function commandError(verb: string, ack: Ack): CommandError {

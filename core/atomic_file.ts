@@ -1,0 +1,134 @@
+/**
+ * The one writer of local files: every file the product writes (example artifacts and
+ * `audit.txt`, the mock Queen's state, pulled telemetry, exported adapters, the registry) goes
+ * through {@link writeFileAtomic} (or its streaming and synchronous forms).
+ *
+ * How it writes `dir/name`:
+ * 1. creates `dir/.name.<32 random hex>.partial` exclusively (`O_CREAT|O_EXCL`: an existing
+ *    file or symlink under that name is an error, never followed; the name cannot be guessed);
+ * 2. writes the bytes and syncs them;
+ * 3. renames it over `dir/name`. `rename` replaces whatever directory entry is there: a symlink
+ *    planted at `dir/name` is replaced by the new file, never followed, so its target is never
+ *    written. A hard link to the old file keeps the old bytes (the old inode is not touched).
+ *
+ * On any failure the temporary file is removed and `dir/name` is untouched.
+ *
+ * Symlinked folders are the operator's choice and are followed: with `out -> /data/out`, files go
+ * to `/data/out/...` (the operator made that link, and Deno's `--allow-write` is checked on the
+ * resolved path). Only a symlink at the file itself is treated as planted.
+ *
+ * @module
+ */
+
+import { fileError } from "./permissions.ts";
+
+const encoder = new TextEncoder();
+
+function dirnameOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  if (slash < 0) return ".";
+  return slash === 0 ? "/" : path.slice(0, slash);
+}
+
+function basenameOf(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** The unpredictable temporary name beside `path` (same folder, so the rename is atomic). */
+function temporaryPathFor(path: string): string {
+  const random = crypto.randomUUID().replaceAll("-", "");
+  const dir = dirnameOf(path);
+  const name = `.${basenameOf(path)}.${random}.partial`;
+  return dir === "." && !path.startsWith("./") ? name : `${dir === "/" ? "" : dir}/${name}`;
+}
+
+const CREATE_TEMPORARY: Deno.OpenOptions = { write: true, createNew: true, mode: 0o644 };
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === "string" ? encoder.encode(data) : data;
+}
+
+/** Writes every byte of `data` to `file` (short writes continue). */
+export async function writeAll(file: Deno.FsFile, path: string, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += await file.write(data.subarray(offset));
+    } catch (cause) {
+      throw fileError("write", path, cause, { access: "write" });
+    }
+  }
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch {
+    // Never created, or already gone: nothing to clean up.
+  }
+}
+
+/**
+ * Writes a new file beside `path` with `fill`, syncs it and renames it over `path` (see the
+ * module doc). `fill` may throw: the temporary file is then removed and `path` is untouched.
+ * Errors are `CohesixError`s (`PermissionError` for a missing `--allow-write`).
+ */
+export async function writeFileAtomicWith(
+  path: string,
+  fill: (file: Deno.FsFile) => Promise<void>,
+): Promise<void> {
+  const temporary = temporaryPathFor(path);
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(temporary, CREATE_TEMPORARY);
+  } catch (cause) {
+    throw fileError("create a file beside", path, cause, { access: "write" });
+  }
+  try {
+    try {
+      await fill(file);
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await removeQuietly(temporary);
+    throw fileError("write", path, error, { access: "write" });
+  }
+}
+
+/** Atomically creates or replaces `path` with `data` (text is written as UTF-8). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const bytes = toBytes(data);
+  await writeFileAtomicWith(path, (file) => writeAll(file, path, bytes));
+}
+
+/** {@link writeFileAtomic} for synchronous callers (the mock Queen saves its state in-line). */
+export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+  const bytes = toBytes(data);
+  const temporary = temporaryPathFor(path);
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(temporary, CREATE_TEMPORARY);
+  } catch (cause) {
+    throw fileError("create a file beside", path, cause, { access: "write" });
+  }
+  try {
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
+      file.syncDataSync();
+    } finally {
+      file.close();
+    }
+    Deno.renameSync(temporary, path);
+  } catch (error) {
+    try {
+      Deno.removeSync(temporary);
+    } catch {
+      // Never created, or already gone.
+    }
+    throw fileError("write", path, error, { access: "write" });
+  }
+}
