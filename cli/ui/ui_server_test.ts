@@ -250,10 +250,11 @@ Deno.test("SSE: one event per poll, `event: state`, an id, and one line of JSON 
   assert.equal(state.node.value.lifecycle, "ONLINE");
 });
 
-Deno.test("the Queen's token never reaches the browser, even when the Queen echoes it", async () => {
+Deno.test("the token never reaches the browser, even echoed by the Queen; controls show escaped", async () => {
   const secret = "s3cret-console-token";
   await using ui = await startUi({ secrets: [secret] });
   ui.backend.namespace.appendLog(`someone typed ${secret} into the log`);
+  ui.backend.namespace.appendLog("bidi \u202e reversed and \x1b[31m red");
   const cookie = await login(ui.server.url);
   const response = await fetch(`${ui.server.origin}/events`, { headers: { cookie } });
   const { frame } = await readFrames(
@@ -262,6 +263,8 @@ Deno.test("the Queen's token never reaches the browser, even when the Queen echo
   );
   assert.ok(!frame.data.includes(secret));
   assert.match(frame.data, /someone typed <redacted> into the log/);
+  const log: string[] = JSON.parse(frame.data).log.value;
+  assert.ok(log.includes("bidi \\u202e reversed and \\x1b[31m red"), log.join("\n"));
 });
 
 Deno.test("the console panel runs cohsh lines through cohesix sh's shell on the same Queen", async () => {
