@@ -113,7 +113,7 @@ async function check(ctx: CommandContext, path: string): Promise<number> {
     checkScript(text);
   } catch (error) {
     if (!(error instanceof ScriptFailureError)) throw error;
-    await ctx.io.err(`${errorLine(error.report)}\n`);
+    await ctx.io.err(`${errorLine(error.summary)}\n`);
     return 1;
   }
   await ctx.io.out(`${checkOkLine(path)}\n`);
@@ -128,7 +128,7 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
     lines = parseScriptLines(text);
   } catch (error) {
     if (!(error instanceof ScriptFailureError)) throw error;
-    await ctx.io.err(`${errorLine(error.report)}\n`);
+    await ctx.io.err(`${errorLine(error.summary)}\n`);
     return 1;
   }
   const role = startRole(ctx);
@@ -152,7 +152,7 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
     await runScript(shell.session, lines, { print, signal: interrupt });
   } catch (error) {
     if (error instanceof ScriptFailureError) {
-      await ctx.io.err(`${errorLine(error.report)}\n`);
+      await ctx.io.err(`${errorLine(error.summary)}\n`);
       return 1;
     }
     throw error;

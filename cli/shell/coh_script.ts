@@ -6,7 +6,6 @@
  * @module
  */
 
-import { escapeControls } from "../../core/display_text.ts";
 import { ShellError } from "./cohsh_console.ts";
 import { type ResponseRecord, type ScriptFailure, scriptFailureLines } from "./render.ts";
 import { parseUnsigned } from "./shell_checks.ts";
@@ -34,14 +33,6 @@ export class ScriptFailureError extends ShellError {
   constructor(failure: ScriptFailure) {
     super(scriptFailureLines(failure).join("\n"));
     this.failure = failure;
-  }
-
-  /**
-   * The report as cohsh prints it, one line per item (the message itself is one line: the error
-   * family renders its line breaks visibly); controls inside each line are shown escaped.
-   */
-  get report(): string {
-    return scriptFailureLines(this.failure).map(escapeControls).join("\n");
   }
 }
 
