@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { main } from "../cli/main.ts";
 import { ConsoleServer } from "../server/console_server.ts";
 import { captureIo } from "./cli_io.ts";
+import { fixturePath } from "./fixtures.ts";
 
 const SUITE = new URL("./coh/", import.meta.url).pathname;
 const scripts = [...Deno.readDirSync(SUITE)]
@@ -138,5 +139,22 @@ Deno.test("--script with --role: a refused attach exits 1; without --role the sc
   ]);
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /Error: role WorkerGpu requires a non-empty ticket payload\n$/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--policy: a cohsh policy is loaded and hash-checked, --check included", async () => {
+  const policy = fixturePath("policy/cohsh_policy.toml");
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/s.coh`, "ping\nEXPECT OK\n");
+  const ok = await run(["--policy", policy, "sh", "--check", `${dir}/s.coh`]);
+  assert.equal(ok.status, 0, ok.stderr);
+  const tampered = `${dir}/cohsh_policy.toml`;
+  await Deno.writeTextFile(tampered, (await Deno.readTextFile(policy)) + "\n");
+  const bad = await run(["--policy", tampered, "sh", "--check", `${dir}/s.coh`]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /hash/);
+  const script = await run(["--mock", "--policy", tampered, "sh", "--script", `${dir}/s.coh`]);
+  assert.equal(script.status, 1);
+  assert.equal(script.stdout, "");
   await Deno.remove(dir, { recursive: true });
 });

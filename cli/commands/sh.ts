@@ -24,7 +24,18 @@ import { openShell } from "../shell/open_shell.ts";
 import { BANNER, checkOkLine, DETACHED, errorLine, PROMPT, tcpDiag } from "../shell/render.ts";
 import { roleLabel } from "../shell/shell_checks.ts";
 import { shellCompleter } from "../shell/shell_completion.ts";
+import { shellSettings } from "../shell/shell_policy.ts";
 import type { ShellSession } from "../shell/shell_session.ts";
+
+const INTERRUPTED = Symbol("interrupted");
+
+/** Resolves when `signal` aborts. */
+function interrupted(signal: AbortSignal): Promise<typeof INTERRUPTED> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(INTERRUPTED);
+    signal.addEventListener("abort", () => resolve(INTERRUPTED), { once: true });
+  });
+}
 
 /** Idle time after which the REPL sends a silent `PING` while attached (fixed, as cohsh). */
 export const REPL_KEEPALIVE_MS = 15_000;
@@ -107,13 +118,14 @@ function startRole(ctx: CommandContext): { label: string; ticket: string | undef
 }
 
 async function check(ctx: CommandContext, path: string): Promise<number> {
+  await shellSettings(ctx); // cohsh: the policy must load, though nothing connects
   const text = await readScript(ctx, path);
   if (text === undefined) return 1;
   try {
     checkScript(text);
   } catch (error) {
     if (!(error instanceof ScriptFailureError)) throw error;
-    await ctx.io.err(`${errorLine(error.summary)}\n`);
+    await ctx.io.err(`${errorLine(error.report)}\n`);
     return 1;
   }
   await ctx.io.out(`${checkOkLine(path)}\n`);
@@ -128,7 +140,7 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
     lines = parseScriptLines(text);
   } catch (error) {
     if (!(error instanceof ScriptFailureError)) throw error;
-    await ctx.io.err(`${errorLine(error.summary)}\n`);
+    await ctx.io.err(`${errorLine(error.report)}\n`);
     return 1;
   }
   const role = startRole(ctx);
@@ -152,7 +164,7 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
     await runScript(shell.session, lines, { print, signal: interrupt });
   } catch (error) {
     if (error instanceof ScriptFailureError) {
-      await ctx.io.err(`${errorLine(error.summary)}\n`);
+      await ctx.io.err(`${errorLine(error.report)}\n`);
       return 1;
     }
     throw error;
@@ -218,20 +230,28 @@ async function repl(ctx: CommandContext): Promise<number> {
       complete: shellCompleter(session),
     })
     : new PipedLines(ctx.io.stdin);
-  using interrupt = ctx.io.trapInterrupt();
   try {
     for (;;) {
       await ctx.io.out(PROMPT);
-      const line = await nextWithKeepalive(session, input.next(), REPL_KEEPALIVE_MS);
-      if (line === undefined) {
+      let line: string | undefined | typeof INTERRUPTED;
+      {
+        // Ctrl-C while waiting for a command ends the shell cleanly (with `quit`).
+        using waiting = ctx.io.trapInterrupt();
+        line = await Promise.race([
+          nextWithKeepalive(session, input.next(), REPL_KEEPALIVE_MS),
+          interrupted(waiting),
+        ]);
+      }
+      if (line === undefined || line === INTERRUPTED) {
         await ctx.io.out("\n");
         return 0;
       }
       if (line.trim() === "") continue;
-      const outcome = await session.run(line, { signal: interrupt });
+      // Ctrl-C during a command cancels that command only.
+      using running = ctx.io.trapInterrupt();
+      const outcome = await session.run(line, { signal: running });
       for (const printed of outcome.printed) await print(printed.text);
       if (outcome.quit) return 0;
-      if (interrupt.aborted) return 0;
     }
   } finally {
     input.close();

@@ -204,3 +204,55 @@ Deno.test("sh on a pseudo-terminal: line editing, history and tab completion of 
   assert.match(text, /ping: pong/);
   assert.match(text, /closing session/);
 });
+
+Deno.test("pool bench: cohsh's report lines, its option errors, acks never printed", async () => {
+  const session = new ShellSession(
+    new CohshConsole(new MockLink(new QueenNamespace({ seed: "queen" }))),
+  );
+  await session.execute("attach queen");
+  const lines = await session.execute(
+    "pool bench path=/log/queen.log ops=2 batch=2 payload_bytes=20",
+  );
+  assert.equal(lines.length, 4);
+  assert.equal(lines[0], "pool bench limits msize=8192 max_payload=236 batch=2 kind=Telemetry");
+  assert.match(lines[1]!, /^pool bench baseline ops=2 elapsed_ms=\d+ ops_per_s=\d+$/);
+  assert.match(lines[2]!, /^pool bench pooled ops=2 elapsed_ms=\d+ ops_per_s=\d+$/);
+  assert.equal(
+    lines[3],
+    "pool bench result OK retries=0 pool_exhausted=0 failures=0 expected=2 observed=2",
+  );
+  const log = (await session.execute("log")).join("\n");
+  assert.match(log, /^pool-\d+-base-0x{7}$/m);
+  assert.match(log, /^pool-\d+-pool-1x{7}$/m);
+  assert.deepEqual(
+    await session.execute("pool bench path=/log/queen.log ops=1 payload_bytes=300"),
+    [
+      "Error: pool bench payload_bytes 300 exceeds max payload 236",
+    ],
+  );
+  assert.deepEqual(await session.execute("pool bench ops=1 path=/x kind=gpu"), [
+    "Error: invalid pool kind 'gpu': expected control|telemetry",
+  ]);
+});
+
+Deno.test("tcp-diag: a raw connect, cohsh's four lines; a bad port is cohsh's error", async () => {
+  await using server = await ConsoleServer.start();
+  const link = new TcpLink({
+    host: "127.0.0.1",
+    port: server.port,
+    authToken: "changeme",
+    timeoutMs: 2000,
+  });
+  const session = new ShellSession(new CohshConsole(link));
+  const lines = await session.execute("tcp-diag");
+  assert.equal(lines[0], `tcp-diag: connecting to 127.0.0.1:${server.port}`);
+  assert.equal(lines[1], "tcp-diag: connect succeeded");
+  assert.match(lines[2]!, /^tcp-diag: local_addr=127\.0\.0\.1:\d+$/);
+  assert.equal(lines[3], `tcp-diag: peer_addr=127.0.0.1:${server.port}`);
+  assert.deepEqual(await session.execute("tcp-diag x"), [
+    "Error: tcp-diag requires a numeric port",
+  ]);
+  assert.deepEqual(await session.execute("tcp-diag 1 2"), [
+    "Error: tcp-diag takes at most one argument: port",
+  ]);
+});

@@ -14,10 +14,11 @@ import { ShellError } from "../shell/cohsh_console.ts";
 import { cliError, linesOf, runOneShot } from "../shell/one_shot.ts";
 import { checkPath } from "../shell/shell_checks.ts";
 import { sleepMs } from "../shell/coh_script.ts";
+import { RELEASE_TAIL_POLL_MS, shellSettings } from "../shell/shell_policy.ts";
 import type { ShellSession } from "../shell/shell_session.ts";
 
-/** The manifest's tail poll bounds (`[client_policies.tail]`), in ms. */
-export const TAIL_POLL_MS = { default: 1000, min: 250, max: 10000 } as const;
+/** The release's tail poll bounds, in ms (`--policy` may set others). */
+export const TAIL_POLL_MS = RELEASE_TAIL_POLL_MS;
 
 const HELP = `usage: cohesix tail [--follow [--interval-ms N]] PATH
 
@@ -79,7 +80,7 @@ export const command: CliCommand = {
   summary: "print a file's tail; --follow polls for new lines (cohsh tail)",
   async run(argv, ctx) {
     let followMode = false;
-    let intervalMs: number = TAIL_POLL_MS.default;
+    let intervalText: string | undefined;
     const rest: string[] = [];
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i]!;
@@ -89,15 +90,9 @@ export const command: CliCommand = {
       }
       if (arg === "--follow" || arg === "-f") followMode = true;
       else if (arg === "--interval-ms" || arg.startsWith("--interval-ms=")) {
-        const text = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
-        if (text === undefined || !/^\d+$/.test(text)) {
+        intervalText = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
+        if (intervalText === undefined || !/^\d+$/.test(intervalText)) {
           throw new UsageError("--interval-ms needs a number of milliseconds");
-        }
-        intervalMs = Number(text);
-        if (intervalMs < TAIL_POLL_MS.min || intervalMs > TAIL_POLL_MS.max) {
-          throw new UsageError(
-            `--interval-ms must be ${TAIL_POLL_MS.min}..${TAIL_POLL_MS.max} (the manifest's tail bounds)`,
-          );
         }
       } else if (arg.startsWith("-")) throw new UsageError(`cohesix tail does not take '${arg}'`);
       else rest.push(arg);
@@ -109,6 +104,13 @@ export const command: CliCommand = {
       checkPath(path);
     } catch (error) {
       throw cliError(error);
+    }
+    const bounds = (await shellSettings(ctx)).tailPollMs;
+    const intervalMs = intervalText === undefined ? bounds.default : Number(intervalText);
+    if (intervalMs < bounds.min || intervalMs > bounds.max) {
+      throw new UsageError(
+        `--interval-ms must be ${bounds.min}..${bounds.max} (the policy's tail bounds)`,
+      );
     }
     return await runOneShot(ctx, async (session, signal) => {
       if (!followMode) {

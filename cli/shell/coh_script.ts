@@ -31,8 +31,13 @@ export class ScriptFailureError extends ShellError {
 
   /** Creates the error for `failure`. */
   constructor(failure: ScriptFailure) {
-    super(scriptFailureLines(failure).join("\n"));
+    super(`script failure at line ${failure.lineNo}: ${failure.text}: ${failure.reason}`);
     this.failure = failure;
+  }
+
+  /** cohsh's multi-line report (printed after `Error: `). */
+  get report(): string {
+    return scriptFailureLines(this.failure).join("\n");
   }
 }
 

@@ -190,11 +190,10 @@ export class CohshConsole {
           if (ack.status === "ERR") throw new ShellError(`${verb} failed: ${ack.rendered}`);
           ok = ack.rendered;
         } else if (ack.status === "ERR" && ack.label === "FRAME") {
-          this.#queue(ack.rendered);
           throw new ShellError(`console frame rejected: ${ack.rendered}`);
         } else if (ack.status === "ERR" && ack.label === "PARSE") {
-          // cohsh drops this and waits ~80 s for an answer that never comes; fail at once.
-          this.#queue(ack.rendered);
+          // cohsh drops this line and waits (~80 s) for an answer that never comes, then fails;
+          // we fail at once. Not queued either, so the failure is no more deferrable than cohsh's.
           throw new ShellError(`${verb} failed: ${ack.rendered}`);
         }
       }

@@ -93,11 +93,10 @@ export class TerminalLines implements LineInput {
   #pending: number[] = [];
   #closed = false;
 
-  /** Starts raw mode on the terminal. */
+  /** An editor on the terminal; raw mode is on only while a line is being read. */
   constructor(options: TerminalOptions) {
     this.#options = options;
     this.#reader = options.stdin.getReader();
-    options.setRaw(true);
   }
 
   /** The lines entered so far, oldest first. */
@@ -115,6 +114,16 @@ export class TerminalLines implements LineInput {
   }
 
   async next(): Promise<string | undefined> {
+    // Raw only while editing: command output and Ctrl-C during a command behave as usual.
+    this.#options.setRaw(true);
+    try {
+      return await this.#edit();
+    } finally {
+      if (!this.#closed) this.#options.setRaw(false);
+    }
+  }
+
+  async #edit(): Promise<string | undefined> {
     const { write, prompt } = this.#options;
     let line = "";
     let cursor = 0;

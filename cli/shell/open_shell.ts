@@ -17,7 +17,7 @@ import {
   DEFAULT_TCP_PORT,
   resolveAuthToken,
 } from "../../client/connect.ts";
-import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
+import type { CohesixDefaults } from "../../core/defaults.ts";
 import { UsageError } from "../../core/errors.ts";
 import { requirePermissions } from "../../core/permissions.ts";
 import type { CommandContext } from "../command.ts";
@@ -27,6 +27,7 @@ import { CohshConsole } from "./cohsh_console.ts";
 import { type ConsoleLink, MockLink, TcpLink } from "./console_link.ts";
 import { MountLink } from "./mount_link.ts";
 import { runSelftestCommand } from "./selftest.ts";
+import { shellSettings } from "./shell_policy.ts";
 import { ShellSession } from "./shell_session.ts";
 
 /** A shell and what it holds open. Dispose it to end the session cleanly. */
@@ -79,7 +80,7 @@ export async function openShell(
   ctx: CommandContext,
   options: OpenShellOptions = {},
 ): Promise<OpenedShell> {
-  const defaults = options.defaults ?? DEFAULTS;
+  const defaults = options.defaults ?? (await shellSettings(ctx)).defaults;
   const choice = shellChoiceOf(ctx, defaults);
   let link: ConsoleLink;
   let backend: MockBackend | FilesystemBackend | undefined;

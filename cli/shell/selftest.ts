@@ -276,7 +276,7 @@ async function runLines(
         selector = parseExpect(line, state);
       } catch (error) {
         if (!(error instanceof ScriptFailureError)) throw error;
-        checks.push(check(name, false, `ERR ${error.summary}`));
+        checks.push(check(name, false, `ERR ${error.report}`));
         return false;
       }
       const last = state.lastResponse;
@@ -297,7 +297,7 @@ async function runLines(
         ms = parseWait(line, state);
       } catch (error) {
         if (!(error instanceof ScriptFailureError)) throw error;
-        checks.push(check(name, false, `ERR ${error.summary}`));
+        checks.push(check(name, false, `ERR ${error.report}`));
         return false;
       }
       await sleepMs(ms, signal);

@@ -25,6 +25,7 @@ export const SHELL_COMMANDS: readonly string[] = [
   "ls",
   "mount",
   "ping",
+  "pool",
   "quit",
   "spawn",
   "tail",

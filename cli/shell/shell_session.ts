@@ -35,6 +35,7 @@ import {
   spawnPayload,
 } from "./shell_checks.ts";
 import { checkAttachTicket } from "./attach_ticket.ts";
+import { parsePoolBench, runPoolBench } from "./pool_bench.ts";
 import { type PrintedLine, ResponseRecorder } from "./response_recorder.ts";
 import { pushTelemetryFile } from "./shell_telemetry.ts";
 
@@ -246,6 +247,19 @@ export class ShellSession {
       case "test":
         await this.#test(args, recorder, signal);
         return false;
+      case "pool": {
+        if (args[0] !== "bench") throw new ShellError("pool requires a subcommand: bench");
+        const config = parsePoolBench(args.slice(1));
+        checkPath(config.path);
+        this.#requireSession("pool bench");
+        const result = await runPoolBench(this.console, config, {
+          defaults: this.#defaults,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        for (const text of result.lines) recorder.out(text);
+        if (!result.ok) throw new ShellError("pool bench failed");
+        return false;
+      }
       case "tcp-diag":
         await this.#tcpDiag(args, recorder);
         return false;
