@@ -10,7 +10,7 @@
 
 import type { Backend } from "../../backends/backend.ts";
 import { type BackendChoice, describeBackend, resolveAuthToken } from "../../client/connect.ts";
-import { DEFAULTS } from "../../core/defaults.ts";
+import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
 import { UsageError } from "../../core/errors.ts";
 import { requirePermissions } from "../../core/permissions.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
@@ -19,7 +19,7 @@ import { openCliBackend } from "../open_backend.ts";
 import { openShell } from "../shell/open_shell.ts";
 import type { ConsoleRunner } from "../ui/console_runner.ts";
 import { SharedConsole } from "../ui/shared_console.ts";
-import { TAIL_POLL_MS } from "../ui/hive_budgets.ts";
+import { RELEASE_TAIL_POLL_MS, shellSettings } from "../shell/shell_policy.ts";
 import {
   DEFAULT_LISTEN,
   hostHeaderOf,
@@ -38,7 +38,8 @@ usage: cohesix [global options] ui [--listen HOST:PORT] [--open] [--poll-ms MS] 
                       an IP address, [::1]:PORT for IPv6
   --open              open the page in the default browser (needs --allow-run=xdg-open,
                       open on macOS)
-  --poll-ms MS        how often to read the Queen (${TAIL_POLL_MS.default}; ${TAIL_POLL_MS.min}..${TAIL_POLL_MS.max}, cohsh's tail bounds)
+  --poll-ms MS        how often to read the Queen (${RELEASE_TAIL_POLL_MS.default}; ${RELEASE_TAIL_POLL_MS.min}..${RELEASE_TAIL_POLL_MS.max}, cohsh's tail
+                      bounds, or those of --policy FILE)
   --registry DIR      the local model registry for activate and roll back
                       (${DEFAULTS.coh.peft.import.registryRoot})
 
@@ -64,7 +65,11 @@ export interface UiArgs {
 }
 
 /** Parses the `ui` arguments (global flags already removed). */
-export function parseUiArgs(argv: readonly string[]): UiArgs | "help" {
+export function parseUiArgs(
+  argv: readonly string[],
+  bounds: { readonly default: number; readonly min: number; readonly max: number } =
+    RELEASE_TAIL_POLL_MS,
+): UiArgs | "help" {
   let listen = DEFAULT_LISTEN;
   let open = false;
   let pollText: string | undefined;
@@ -99,12 +104,12 @@ export function parseUiArgs(argv: readonly string[]): UiArgs | "help" {
         throw new UsageError(`ui does not take '${arg}'`);
     }
   }
-  let pollMs: number = TAIL_POLL_MS.default;
+  let pollMs: number = bounds.default;
   if (pollText !== undefined) {
     pollMs = Number(pollText);
-    if (!/^\d+$/.test(pollText) || pollMs < TAIL_POLL_MS.min || pollMs > TAIL_POLL_MS.max) {
+    if (!/^\d+$/.test(pollText) || pollMs < bounds.min || pollMs > bounds.max) {
       throw new UsageError(
-        `--poll-ms must be ${TAIL_POLL_MS.min}..${TAIL_POLL_MS.max} (cohsh's tail bounds), got '${pollText}'`,
+        `--poll-ms must be ${bounds.min}..${bounds.max} (cohsh's tail bounds), got '${pollText}'`,
       );
     }
   }
@@ -147,15 +152,16 @@ async function openBrowser(url: string, ctx: CommandContext): Promise<void> {
 async function openUiQueen(
   ctx: CommandContext,
   signal: AbortSignal,
+  defaults: CohesixDefaults,
 ): Promise<{ backend: Backend; console: ConsoleRunner | undefined; choice: BackendChoice }> {
-  const choice = backendChoiceOf(ctx.globals);
+  const choice = backendChoiceOf(ctx.globals, defaults);
   if (choice.kind !== "tcp") {
-    const { backend } = await openCliBackend(ctx, { signal });
+    const { backend } = await openCliBackend(ctx, { signal, defaults });
     return { backend, console: undefined, choice };
   }
-  const shell = await openShell(ctx, { diag: (line) => void ctx.io.err(`${line}\n`) });
+  const shell = await openShell(ctx, { diag: (line) => void ctx.io.err(`${line}\n`), defaults });
   const shared = new SharedConsole(shell.session, {
-    defaults: DEFAULTS,
+    defaults,
     role: choice.role,
     ticket: choice.ticket,
     closeShell: () => shell.close(),
@@ -174,7 +180,13 @@ export const command: CliCommand = {
   name: "ui",
   summary: "serve the hive at a glance in a browser (local page, live)",
   async run(argv, ctx) {
-    const args = parseUiArgs(argv);
+    if (argv.some((arg) => arg === "-h" || arg === "--help")) {
+      await ctx.io.out(HELP);
+      return 0;
+    }
+    // `--policy FILE` (a cohsh policy, hash-checked) sets the poll bounds, retry and heartbeat.
+    const settings = await shellSettings(ctx);
+    const args = parseUiArgs(argv, settings.tailPollMs);
     if (args === "help") {
       await ctx.io.out(HELP);
       return 0;
@@ -190,13 +202,14 @@ export const command: CliCommand = {
       }`,
     }]);
     using interrupt = ctx.io.trapInterrupt();
-    const { backend, console, choice } = await openUiQueen(ctx, interrupt);
+    const { backend, console, choice } = await openUiQueen(ctx, interrupt, settings.defaults);
     await using _backend = backend;
     const secrets = choice.kind === "tcp"
       ? [resolveAuthToken(choice.authToken, (name) => ctx.io.env(name)), choice.ticket ?? ""]
       : [];
     await using server = await UiServer.start({
       backend,
+      defaults: settings.defaults,
       ...(console === undefined ? {} : { console }),
       listen,
       pollMs: args.pollMs,

@@ -1,7 +1,8 @@
 /**
  * The bounds the hive view keeps, from the release manifest (`configs/root_task.toml`, manifest
  * SHA-256 `3a20adc5…`): SwarmUI's hive budgets (`swarmui.hive.*`, upstream
- * `docs/snippets/swarmui_defaults.md`) and cohsh's tail poll (`[client_policies.cohsh.tail]`).
+ * `docs/snippets/swarmui_defaults.md`). The poll interval follows cohsh's tail bounds
+ * (`cli/shell/shell_policy.ts`).
  *
  * @module
  */
@@ -25,6 +26,3 @@ export const HIVE_BUDGETS: HiveBudgets = {
   lineCapBytes: 160,
   perWorkerBytes: 2048,
 };
-
-/** cohsh's tail poll interval in ms: default, min, max (`[client_policies.cohsh.tail]`). */
-export const TAIL_POLL_MS = { default: 1000, min: 250, max: 10000 } as const;
