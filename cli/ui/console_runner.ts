@@ -1,9 +1,8 @@
 /**
  * The console panel's shell: cohsh shell lines run by the same {@link ShellSession} as
  * `cohesix sh`, over the Queen the UI already holds — the mock Queen's in-process console on the
- * same namespace, or the same mounted namespace. Like `cohsh --role queen`, the first line
- * attaches as queen (its lines are printed before the line's own output). Self-tests (`test`)
- * are not offered from the page.
+ * same namespace, or the same mounted namespace — with the rules of `shared_console.ts` (attached
+ * as queen first, as `cohsh --role queen`; no session or host commands from the page).
  *
  * Over TCP `cohesix ui` shares one shell session between its reads and the panel
  * (`shared_console.ts`); a `TcpBackend` handed in directly has no session to share, and the
@@ -21,6 +20,7 @@ import { CohshConsole } from "../shell/cohsh_console.ts";
 import { type ConsoleLink, MockLink } from "../shell/console_link.ts";
 import { MountLink } from "../shell/mount_link.ts";
 import { ShellSession } from "../shell/shell_session.ts";
+import { SharedConsole } from "./shared_console.ts";
 
 /** Runs cohsh shell lines (the signature of {@link ShellSession.execute}). */
 export interface ConsoleRunner {
@@ -30,9 +30,6 @@ export interface ConsoleRunner {
   close(): Promise<void>;
 }
 
-/** Lines that attach by themselves (or need no session): no automatic `attach queen` first. */
-const NO_AUTO_ATTACH = /^(attach|login|help|quit|detach|tcp-diag)\b/;
-
 /** A console that refuses every line, saying why. */
 export function unavailableConsole(why: string, hint: string): ConsoleRunner {
   return {
@@ -41,40 +38,30 @@ export function unavailableConsole(why: string, hint: string): ConsoleRunner {
   };
 }
 
-/** A shell over `link`, attaching as queen before the first line that needs a session. */
-export function shellConsole(link: ConsoleLink, defaults: CohesixDefaults): ConsoleRunner {
+/** A shell over `link`, for the panel only (the UI's own reads go through its backend). */
+function panelShell(link: ConsoleLink, defaults: CohesixDefaults): ConsoleRunner {
   const console = new CohshConsole(link, { defaults });
   const session = new ShellSession(console, { defaults });
-  let closing: Promise<void> | undefined;
-  return {
-    async execute(line, options = {}) {
-      const printed: string[] = [];
-      if (session.attachedRole === undefined && !NO_AUTO_ATTACH.test(line.trim())) {
-        printed.push(...await session.execute("attach queen", options));
+  return new SharedConsole(session, {
+    defaults,
+    role: "queen",
+    closeShell: async () => {
+      try {
+        await session.quitQuietly();
+      } finally {
+        console.close();
       }
-      printed.push(...await session.execute(line, options));
-      return printed;
     },
-    close() {
-      closing ??= (async () => {
-        try {
-          await session.quitQuietly();
-        } finally {
-          console.close();
-        }
-      })();
-      return closing;
-    },
-  };
+  }).runner;
 }
 
 /** The console panel for the backend the UI holds. */
 export function consoleFor(backend: Backend, defaults: CohesixDefaults): ConsoleRunner {
   if (backend instanceof MockBackend) {
-    return shellConsole(new MockLink(backend.namespace, defaults), defaults);
+    return panelShell(new MockLink(backend.namespace, defaults), defaults);
   }
   if (backend instanceof FilesystemBackend) {
-    return shellConsole(new MountLink(backend, defaults), defaults);
+    return panelShell(new MountLink(backend, defaults), defaults);
   }
   return unavailableConsole(
     "the console panel needs a console connection of its own, and the Queen takes one client: " +

@@ -5,7 +5,8 @@
  * `Backend` (plus TAIL) over it, and {@link SharedConsole.runner} runs panel lines on it. Every
  * call takes its turn in one queue (the Queen loses data when commands are pipelined); the acks
  * the UI's own calls queue in the console are taken back, so the panel prints only its own.
- * The panel cannot end or switch the session the UI stands on (`quit`, `detach`, `attach`).
+ * The panel cannot end or switch the session the UI stands on (`quit`, `detach`, `attach`), nor
+ * reach past the Queen ({@link panelRefusal}). The mock and a mount use it for the panel alone.
  *
  * @module
  */
@@ -20,8 +21,30 @@ import { normalizeEchoPayload } from "../../wire/echo_payload.ts";
 import type { ShellSession } from "../shell/shell_session.ts";
 import type { ConsoleRunner } from "./console_runner.ts";
 
-/** Panel lines that would end or replace the session the UI stands on. */
-const SESSION_WORDS = /^(quit|detach|attach|login|tcp-diag)\b/;
+/** Panel commands that would end or replace the session the UI stands on. */
+const SESSION_WORDS = new Set(["quit", "detach", "attach", "login", "tcp-diag"]);
+/**
+ * Panel commands that reach past the Queen: `telemetry push` reads a file of the host the UI
+ * runs on (a page must not read that host's files), `pool bench` floods the console, `test` runs
+ * the mutating self-tests.
+ */
+const HOST_WORDS = new Set(["telemetry", "pool", "test"]);
+
+/** Why the console panel refuses `line`, or `undefined` when it runs it. */
+export function panelRefusal(line: string): OperationError | undefined {
+  const word = line.trim().split(/\s+/)[0] ?? "";
+  if (SESSION_WORDS.has(word)) {
+    return new OperationError(`'${word}' would end the session this UI stands on`, {
+      hint: "stop cohesix ui and use cohesix sh to attach, detach or quit",
+    });
+  }
+  if (HOST_WORDS.has(word)) {
+    return new OperationError(`'${word}' is not offered from the page`, {
+      hint: "it reads local files, floods the console or runs the self-tests: use cohesix sh",
+    });
+  }
+  return undefined;
+}
 
 const encoder = new TextEncoder();
 
@@ -137,14 +160,8 @@ export class SharedConsole {
   }
 
   #execute(line: string, signal?: AbortSignal): Promise<string[]> {
-    const word = line.trim();
-    if (SESSION_WORDS.test(word)) {
-      return Promise.reject(
-        new OperationError(`'${word.split(/\s+/)[0]}' would end the session this UI stands on`, {
-          hint: "stop cohesix ui and use cohesix sh to attach, detach or quit",
-        }),
-      );
-    }
+    const refusal = panelRefusal(line);
+    if (refusal !== undefined) return Promise.reject(refusal);
     return this.#queue.run(async () => {
       if (!this.#session.attached) {
         const words = ["attach", this.#role, ...(this.#ticket ? [this.#ticket] : [])];

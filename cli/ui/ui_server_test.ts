@@ -289,14 +289,14 @@ Deno.test("the console panel runs cohsh lines through cohesix sh's shell on the 
   assert.deepEqual(first, {
     ok: true,
     audit: [],
-    output: [
-      "[console] OK AUTH",
-      "[console] OK ATTACH role=queen",
-      "attached session SessionId(2) as Queen",
-      "[console] OK ECHO path=/queen/ctl bytes=31",
-    ],
+    output: ["[console] OK ECHO path=/queen/ctl bytes=31"],
   });
   assert.deepEqual(ui.backend.namespace.workers(), ["worker-1"], "the UI's own Queen");
+  for (const line of ["quit", "attach queen", "telemetry push /etc/hostname --device d", "test"]) {
+    const refused = await run(line);
+    assert.equal(refused.ok, false, line);
+    assert.match(refused.error.message, /would end the session|not offered from the page/, line);
+  }
   const bad = await run("lifecycle resume");
   assert.deepEqual(bad.output, [
     "[console] ERR LIFECYCLE action=resume state=ONLINE reason=invalid-transition",
