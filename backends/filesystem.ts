@@ -26,13 +26,8 @@
 
 import { concatBytes } from "../core/bytes.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
-import {
-  AbortedError,
-  CohesixError,
-  LimitError,
-  LocalFileError,
-  ValidationError,
-} from "../core/errors.ts";
+import { AbortedError, CohesixError, LocalFileError, ValidationError } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import {
   fileError,
   isNotImplemented,
@@ -41,6 +36,7 @@ import {
 } from "../core/permissions.ts";
 import { explainRefusedWrite, LIFECYCLE_STATE_PATH } from "./write_refusal.ts";
 import { validatePath } from "../core/paths.ts";
+import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import type { Backend, CallOptions } from "./backend.ts";
 
 export type { Backend, CallOptions } from "./backend.ts";
@@ -135,7 +131,7 @@ export class FilesystemBackend implements Backend {
         total += n;
       }
       if (total > maxBytes) {
-        throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
+        throw readCapError(path, maxBytes);
       }
       return concatBytes(chunks);
     });
@@ -144,20 +140,16 @@ export class FilesystemBackend implements Backend {
   }
 
   /**
-   * Appends `payload` to `path` exactly as given (one line: no `\n` or `\r` except one trailing
-   * newline), creating missing parent directories one at a time and an absent file exclusively
-   * (never through a symlink). Returns `payload.length`.
+   * Appends `payload` to `path` exactly as given, creating missing parent directories one at a
+   * time and an absent file exclusively (never through a symlink). Returns `payload.length`.
+   * The payload must pass the console's ECHO rules (`wire/echo_payload.ts`: one non-empty line
+   * of printable ASCII, at most `console.max_echo_len` bytes, one trailing newline allowed),
+   * refused with the same error as on the other backends.
    */
   async writeAppend(path: string, payload: Uint8Array, options: CallOptions = {}): Promise<number> {
-    for (let i = 0; i < payload.length; i++) {
-      const byte = payload[i];
-      if ((byte === 0x0a && i !== payload.length - 1) || byte === 0x0d) {
-        throw new ValidationError("append payload must be a single line", {
-          hint: "write each line with its own append",
-        });
-      }
-    }
     const parts = this.#parts(path);
+    // The console's ECHO rules, so a payload the Queen would refuse is refused here too.
+    normalizeEchoPayload(payload, this.#defaults);
     if (parts.length === 0) throw new LocalFileError(`${path} is not a file`);
     await requirePathPermission("write", this.root, "appending under the mount root");
     try {

@@ -9,13 +9,8 @@
  */
 
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
-import {
-  AbortedError,
-  CommandError,
-  ConnectionError,
-  LimitError,
-  LocalFileError,
-} from "../core/errors.ts";
+import { AbortedError, CommandError, ConnectionError, LocalFileError } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import { writeFileAtomicSync } from "../core/atomic_file.ts";
 import { fileError, requirePathPermission } from "../core/permissions.ts";
 import { validatePath } from "../core/paths.ts";
@@ -137,7 +132,7 @@ export class MockBackend implements Backend {
       const sent = lines.filter((line) => line.trim().length > 0);
       const bytes = encoder.encode(sent.length > 0 ? sent.join("\n") : data);
       if (bytes.length > maxBytes) {
-        throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
+        throw readCapError(path, maxBytes);
       }
       return bytes;
     });

@@ -24,9 +24,10 @@ import {
   CohesixTimeoutError,
   CommandError,
   ConnectionError,
-  LimitError,
+  ConsoleBusyError,
   ProtocolError,
 } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import { validatePath } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { normalizeRole, type TicketRole, validateTicketForRole } from "../wire/ticket.ts";
@@ -130,12 +131,12 @@ export class TcpBackend implements Backend {
 
   /**
    * Lists directory `path` (`LS`): the entry names in the Queen's order. Fails with
-   * `LimitError` when the reply (names joined with `\n`) exceeds `readCaps.maxDirListBytes`.
+   * `LimitError` `list <path> exceeds max bytes <max>` as soon as the names received sum to more
+   * than `readCaps.maxDirListBytes` (coh's bound, which every backend meets through
+   * `client/remote.ts` listDirBounded).
    */
   async listDir(path: string, options: CallOptions = {}): Promise<string[]> {
     validatePath(path, this.#defaults);
-    // The reply cap (names joined with `\n`) is at least as strict as coh's sum of names, which
-    // the operations check for every backend (`client/remote.ts` listDirBounded).
     const max = this.#defaults.readCaps.maxDirListBytes;
     return (await this.#read(`LS ${path}`, "LS", path, options, max)).lines;
   }
@@ -151,7 +152,7 @@ export class TcpBackend implements Backend {
     const text = lines.length > 0 ? lines.join("\n") : (ack.fields.data ?? "");
     const bytes = encoder.encode(text);
     if (bytes.length > maxBytes) {
-      throw new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes);
+      throw readCapError(path, maxBytes);
     }
     return bytes;
   }
@@ -210,7 +211,7 @@ export class TcpBackend implements Backend {
     options: CallOptions,
   ): Promise<WriteAppendResult> {
     return this.#queue.run(async () => {
-      const conn = await this.#liveConnection(options);
+      const { conn, pingFailure } = await this.#liveConnection(options);
       const before = conn.framesSent;
       try {
         // The Queen trims the payload and acks its length as `bytes=`: an `OK ECHO` for this
@@ -226,8 +227,9 @@ export class TcpBackend implements Backend {
           serverBytes: Number.isFinite(serverBytes) ? serverBytes : undefined,
         };
       } catch (error) {
-        if (error instanceof CommandError || conn.framesSent === before) throw error;
-        throw mayHaveBeenApplied(error, path);
+        if (error instanceof CommandError) throw error;
+        const failure = conn.framesSent === before ? error : mayHaveBeenApplied(error, path);
+        throw pingFailure === undefined ? failure : afterFailedPing(failure, pingFailure);
       }
     }, options.signal);
   }
@@ -290,17 +292,25 @@ export class TcpBackend implements Backend {
    * The connection for a write. A write is never resent, so one that meets a connection the
    * Queen dropped while it sat idle would fail as "may or may not have been applied". After
    * `heartbeat.interval_ms` of silence a PING (a read, safe to retry) checks the connection
-   * first and replaces it if it is gone, as cohsh pings an idle console.
+   * first and replaces it if it is gone, as cohsh pings an idle console. The PING's failure is
+   * returned with the new connection, so an error on it can say what came before.
    */
-  async #liveConnection(options: CallOptions): Promise<ConsoleConnection> {
+  async #liveConnection(
+    options: CallOptions,
+  ): Promise<{ conn: ConsoleConnection; pingFailure?: CohesixError }> {
     const conn = await this.#ensureConnection(options.signal);
-    if (conn.idleMs <= this.#defaults.heartbeatIntervalMs) return conn;
+    if (conn.idleMs <= this.#defaults.heartbeatIntervalMs) return { conn };
     try {
       await conn.ping(this.#requestOptions(options));
-      return conn;
+      return { conn };
     } catch (error) {
       if (!isTransportFailure(error)) throw error;
-      return await this.#ensureConnection(options.signal);
+      const pingFailure = error as CohesixError;
+      try {
+        return { conn: await this.#ensureConnection(options.signal), pingFailure };
+      } catch (reconnect) {
+        throw afterFailedPing(reconnect, pingFailure);
+      }
     }
   }
 
@@ -365,6 +375,29 @@ function isThrottled(error: unknown): error is AttachError {
 
 function isTransportFailure(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof CohesixTimeoutError;
+}
+
+/**
+ * `error`, met on (or while opening) the connection that replaced one whose PING failed, with
+ * that PING failure kept as its `cause` and named in its message. Errors that are answers (a
+ * server `ERR`, a refused token) or not transport failures are returned as they are.
+ */
+function afterFailedPing(error: unknown, ping: CohesixError): unknown {
+  const retyped = [
+    ConsoleBusyError,
+    ConnectionError,
+    CohesixTimeoutError,
+    AbortedError,
+    ProtocolError,
+  ]
+    .find((kind) => error instanceof kind);
+  if (retyped === undefined || !(error instanceof CohesixError)) return error;
+  const options = error.hint === undefined ? { cause: ping } : { cause: ping, hint: error.hint };
+  return new retyped(
+    `${error.summary} (on reconnecting after the idle connection failed its PING: ` +
+      `${ping.summary})`,
+    options,
+  );
 }
 
 function mayHaveBeenApplied(error: unknown, path: string): CohesixError {

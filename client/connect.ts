@@ -9,6 +9,11 @@
 import type { Backend } from "../backends/backend.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
 import {
+  DEFAULT_CONSOLE_HOST,
+  DEFAULT_CONSOLE_PORT,
+  DEFAULT_CONSOLE_TOKEN,
+} from "../transport/console_connection.ts";
+import {
   envNeeds,
   netNeed,
   type PermissionNeed,
@@ -21,12 +26,12 @@ import {
 export const TOKEN_VARIABLES: readonly string[] = ["COH_AUTH_TOKEN", "COHSH_AUTH_TOKEN"];
 
 /** The token used when neither the flag nor the environment gives one (as coh and Python). */
-export const FALLBACK_TOKEN = "changeme";
+export const FALLBACK_TOKEN: string = DEFAULT_CONSOLE_TOKEN;
 
-/** Default Queen console address (the Python examples' defaults). */
-export const DEFAULT_TCP_HOST = "127.0.0.1";
+/** Default Queen console address (the Python examples' defaults, the transport's default). */
+export const DEFAULT_TCP_HOST: string = DEFAULT_CONSOLE_HOST;
 /** Default Queen console port. */
-export const DEFAULT_TCP_PORT = 31337;
+export const DEFAULT_TCP_PORT: number = DEFAULT_CONSOLE_PORT;
 
 /** Which backend the flags select, and its settings. */
 export type BackendChoice =

@@ -11,13 +11,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError, ValidationError } from "../core/errors.ts";
 import { joinPath, validateComponent } from "../core/paths.ts";
 import { parseJsonObject } from "./json_object.ts";
-import {
-  callOptionsOf,
-  listDirBounded,
-  listedName,
-  type OperationOptions,
-  readFileCapped,
-} from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import { listedName, type OperationOptions } from "./remote.ts";
 import { decodeUtf8, lastNonEmptyLine } from "./text.ts";
 
 /** Root of the GPU namespace. */
@@ -89,9 +84,9 @@ export async function gpuList(
   defaults: CohesixDefaults,
   options: OperationOptions = {},
 ): Promise<GpuInfo[]> {
-  const { audit } = options;
-  const callOptions = callOptionsOf(options);
-  const entries = await listDirBounded(backend, GPU_ROOT, defaults, callOptions);
+  using run = new OperationRun("gpu list", options);
+  const { audit } = run;
+  const entries = await run.list(backend, GPU_ROOT, defaults);
   audit?.pushAck("OK", "LS", `path=${GPU_ROOT}`);
   // Names from the Queen become paths: refuse one that is not a path component up front.
   const ids = entries.filter((entry) => !NON_GPU_ENTRIES.has(entry))
@@ -100,15 +95,15 @@ export async function gpuList(
     audit?.pushLine("gpu: none");
     return [];
   }
+  run.plan(1 + ids.length);
   const gpus: GpuInfo[] = [];
   for (const id of ids) {
     const path = joinPath(GPU_ROOT, id, "info");
-    const bytes = await readFileCapped(
+    const bytes = await run.read(
       backend,
       path,
       defaults.readCaps.maxGpuInfoBytes,
       "read_caps.max_gpu_info_bytes",
-      callOptions,
     );
     audit?.pushAck("OK", "CAT", `path=${path}`);
     const info = parseGpuInfo(decodeUtf8(bytes, `gpu info ${path}`), path);
@@ -135,15 +130,15 @@ export async function gpuStatus(
   gpuId: string,
   options: OperationOptions = {},
 ): Promise<string> {
-  const { audit } = options;
+  using run = new OperationRun("gpu status", options);
+  const { audit } = run;
   const id = normalizeGpuId(gpuId);
   const path = joinPath(GPU_ROOT, id, "status");
-  const bytes = await readFileCapped(
+  const bytes = await run.read(
     backend,
     path,
     defaults.readCaps.maxGpuStatusBytes,
     "read_caps.max_gpu_status_bytes",
-    callOptionsOf(options),
   );
   audit?.pushAck("OK", "CAT", `path=${path}`);
   const line = lastNonEmptyLine(decodeUtf8(bytes, `status file ${path}`)) ?? "EMPTY";

@@ -26,7 +26,8 @@ import {
 import { type BridgeSnapshot, buildBridgeSnapshot } from "./bridge_snapshot.ts";
 import { bridgeNodeOf, MOCK_GPU_INVENTORY } from "./gpu_inventory.ts";
 import { DEFAULT_MODEL_CATALOG, loadModelCatalog, type ModelCatalog } from "./model_catalog.ts";
-import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import { type OperationOptions, readFileCapped } from "./remote.ts";
 import { decodeUtf8, encodeUtf8, lastNonEmptyLine } from "./text.ts";
 
 /** What to publish. */
@@ -90,16 +91,17 @@ export async function gpuPublish(
   request: GpuPublishRequest = {},
   options: OperationOptions = {},
 ): Promise<GpuPublishResult> {
-  const { audit } = options;
-  const callOptions = callOptionsOf(options);
+  using run = new OperationRun("gpu publish", options);
+  const { audit } = run;
   const { snapshot, catalog, nodes } = await prepareGpuPublish(defaults, request);
+  run.plan(snapshot.lines.length + 1);
   const expected = `state=ok bytes=${snapshot.bytes.length} sha256=${snapshot.sha256}`;
   for (const [index, line] of snapshot.lines.entries()) {
     try {
-      await backend.writeAppend(BRIDGE_CTL_PATH, encodeUtf8(line), callOptions);
+      await run.append(backend, BRIDGE_CTL_PATH, encodeUtf8(line));
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
-      const status = await readStatusQuietly(backend, callOptions);
+      const status = await readStatusQuietly(backend, run.callOptions);
       throw new PublishError(
         `publish line ${index + 1} of ${snapshot.lines.length} was refused: ${error.server.line}` +
           (status === "" ? "" : `; ${BRIDGE_STATUS_PATH}: ${status}`),
@@ -108,7 +110,10 @@ export async function gpuPublish(
       );
     }
   }
-  const status = await readStatus(backend, callOptions);
+  const status = await run.request(
+    `reading ${BRIDGE_STATUS_PATH}`,
+    (call) => readStatus(backend, call),
+  );
   if (status !== expected) {
     throw new PublishError(
       `the Queen did not confirm the publish: ${BRIDGE_STATUS_PATH} reads ${

@@ -10,7 +10,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { ValidationError } from "../core/errors.ts";
 import { ensureJsonString, validateComponent } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import { callOptionsOf, type OperationOptions } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** Builds the kill payload for a worker id (trimmed, checked), e.g. `{"kill":"worker-1"}\n`. */
@@ -29,11 +30,12 @@ export async function queenKill(
   workerId: string,
   options: OperationOptions = {},
 ): Promise<void> {
-  const { audit } = options;
+  using run = new OperationRun("queen kill", options);
+  const { audit } = run;
   const payload = encodeUtf8(buildKillPayload(workerId));
   normalizeEchoPayload(payload, defaults);
   const ctl = defaults.paths.queenCtl;
-  const bytes = await backend.writeAppend(ctl, payload, callOptionsOf(options));
+  const bytes = await run.append(backend, ctl, payload);
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(`kill requested worker_id=${workerId.trim()}`);
 }

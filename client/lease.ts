@@ -11,7 +11,8 @@ import { LimitError } from "../core/errors.ts";
 import { ensureJsonString, utf8Length } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { checkUint } from "./integers.ts";
-import { callOptionsOf, type OperationOptions } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** Arguments of a GPU lease request. */
@@ -72,11 +73,12 @@ export async function gpuLease(
   args: GpuLeaseArgs,
   options: OperationOptions = {},
 ): Promise<void> {
-  const { audit } = options;
+  using run = new OperationRun("gpu lease", options);
+  const { audit } = run;
   const payload = encodeUtf8(buildSpawnPayload(args, defaults));
   normalizeEchoPayload(payload, defaults); // refuse what the console cannot carry, before sending
   const ctl = defaults.paths.queenCtl;
-  const bytes = await backend.writeAppend(ctl, payload, callOptionsOf(options));
+  const bytes = await run.append(backend, ctl, payload);
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(
     `lease requested gpu_id=${args.gpuId.trim()} mem_mb=${args.memMb} streams=${args.streams} ` +

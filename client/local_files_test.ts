@@ -89,3 +89,18 @@ Deno.test("copyFileWithHash copies in chunks; over the cap it leaves nothing beh
     assert.deepEqual(names(`${dir}/out`), ["dst"]);
   });
 });
+
+Deno.test("writeFileAtomic replaces the file, never writes into it: a hard link keeps the old bytes", async () => {
+  await withTemp(async (dir) => {
+    const target = `${dir}/state.json`;
+    await Deno.writeTextFile(target, "old contents");
+    await Deno.link(target, `${dir}/witness`);
+    const before = (await Deno.stat(target)).ino;
+    await writeFileAtomic(target, enc("new"));
+    assert.equal(await Deno.readTextFile(target), "new");
+    // An in-place write would have changed the shared inode, and so the witness too.
+    assert.equal(await Deno.readTextFile(`${dir}/witness`), "old contents");
+    assert.notEqual((await Deno.stat(target)).ino, before);
+    assert.deepEqual(names(dir), ["state.json", "witness"]);
+  });
+});

@@ -13,7 +13,8 @@ import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { isFile } from "./local_files.ts";
 import { validateModelId } from "./peft_import.ts";
 import { loadState, manifestPathOf, type RegistryState, writeState } from "./registry_state.ts";
-import { callOptionsOf, type OperationOptions } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** The Queen file that names the active model. */
@@ -30,10 +31,10 @@ async function requireAvailable(registryRoot: string, modelId: string): Promise<
 async function publishActive(
   backend: Backend,
   payload: Uint8Array,
-  options: OperationOptions,
+  run: OperationRun,
 ): Promise<void> {
-  const bytes = await backend.writeAppend(MODELS_ACTIVE_PATH, payload, callOptionsOf(options));
-  options.audit?.pushAck("OK", "ECHO", `path=${MODELS_ACTIVE_PATH} bytes=${bytes}`);
+  const bytes = await run.append(backend, MODELS_ACTIVE_PATH, payload);
+  run.audit?.pushAck("OK", "ECHO", `path=${MODELS_ACTIVE_PATH} bytes=${bytes}`);
 }
 
 /** Makes `modelId` the active model (previous := old current). */
@@ -44,7 +45,8 @@ export async function peftActivate(
   registryRoot: string,
   options: OperationOptions = {},
 ): Promise<RegistryState> {
-  const { audit } = options;
+  using run = new OperationRun("peft activate", options);
+  const { audit } = run;
   const id = validateModelId(modelId, "model id", defaults);
   const payload = encodeUtf8(`${id}\n`);
   normalizeEchoPayload(payload, defaults);
@@ -53,8 +55,8 @@ export async function peftActivate(
   const next: RegistryState = old.current
     ? { current: id, previous: old.current }
     : { current: id };
-  await writeState(registryRoot, next, defaults);
-  await publishActive(backend, payload, options);
+  await run.step("writing the registry state", () => writeState(registryRoot, next, defaults));
+  await publishActive(backend, payload, run);
   audit?.pushLine(`peft activated model=${id}`);
   return next;
 }
@@ -66,7 +68,8 @@ export async function peftRollback(
   registryRoot: string,
   options: OperationOptions = {},
 ): Promise<RegistryState> {
-  const { audit } = options;
+  using run = new OperationRun("peft rollback", options);
+  const { audit } = run;
   const old = await loadState(registryRoot, defaults);
   const target = old.previous?.trim();
   if (!target) throw new OperationError("no previous model available for rollback");
@@ -77,8 +80,8 @@ export async function peftRollback(
   const next: RegistryState = old.current
     ? { current: target, previous: old.current }
     : { current: target };
-  await writeState(registryRoot, next, defaults);
-  await publishActive(backend, payload, options);
+  await run.step("writing the registry state", () => writeState(registryRoot, next, defaults));
+  await publishActive(backend, payload, run);
   audit?.pushLine(`peft rollback from=${old.current} to=${target}`);
   return next;
 }

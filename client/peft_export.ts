@@ -11,7 +11,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError } from "../core/errors.ts";
 import { enforceIdBytes, joinPath, validateComponent } from "../core/paths.ts";
 import { ensureDir, joinLocal, writeFileIfAbsent } from "./local_files.ts";
-import { callOptionsOf, listDirBounded, type OperationOptions, readFileCapped } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 
 /** The files of an export job, in the order they are read. */
 export const EXPORT_FILES = ["telemetry.cbor", "base_model.ref", "policy.toml"] as const;
@@ -48,13 +49,13 @@ export async function peftExport(
   outDir: string,
   options: OperationOptions = {},
 ): Promise<PeftExportResult> {
-  const { audit } = options;
-  const callOptions = callOptionsOf(options);
+  using run = new OperationRun("peft export", options);
+  const { audit } = run;
   const job = validateComponent(jobId);
   enforceIdBytes(job, defaults);
   await ensureDir(outDir, "export output dir");
   const root = defaults.coh.peft.export.root;
-  const jobs = await listDirBounded(backend, root, defaults, callOptions);
+  const jobs = await run.list(backend, root, defaults);
   audit?.pushAck("OK", "LS", `path=${root}`);
   if (!jobs.includes(job)) {
     throw new OperationError(`export job ${job} not found`, {
@@ -62,7 +63,7 @@ export async function peftExport(
     });
   }
   const jobPath = joinPath(root, job);
-  const entries = await listDirBounded(backend, jobPath, defaults, callOptions);
+  const entries = await run.list(backend, jobPath, defaults);
   audit?.pushAck("OK", "LS", `path=${jobPath}`);
   for (const file of EXPORT_FILES) {
     if (!entries.includes(file)) throw new OperationError(`export missing required file ${file}`);
@@ -72,15 +73,19 @@ export async function peftExport(
       throw new OperationError(`export unexpected file ${entry}`);
     }
   }
+  run.plan(2 + EXPORT_FILES.length);
   const jobDir = joinLocal(outDir, job);
   const written: string[] = [];
   for (const file of EXPORT_FILES) {
     const path = joinPath(jobPath, file);
     const { max, limit } = capOf(file, defaults);
-    const data = await readFileCapped(backend, path, max, limit, callOptions);
+    const data = await run.read(backend, path, max, limit);
     audit?.pushAck("OK", "CAT", `path=${path}`);
     if (data.length === 0) throw new OperationError(`export file ${path} is empty`);
-    if (await writeFileIfAbsent(joinLocal(jobDir, file), data)) written.push(file);
+    const local = joinLocal(jobDir, file);
+    if (await run.step(`saving ${local}`, () => writeFileIfAbsent(local, data))) {
+      written.push(file);
+    }
   }
   return { jobDir, written };
 }

@@ -10,6 +10,7 @@
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { enforceIdBytes, ensureJsonString, utf8Length, validateComponent } from "../core/paths.ts";
+import { OperationRun } from "./operation_run.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { BridgeNode } from "../queen/bridge_wire.ts";
 import { gpuPublish, type GpuPublishResult } from "./gpu_publish.ts";
@@ -58,9 +59,10 @@ export interface PeftImportPublish {
 }
 
 /**
- * Options of a PEFT import: the common operation options (the import itself sends no request),
- * and `publish` to publish the registry afterwards as coh `--publish` does (`true`: upstream's
- * mock inventory). A publish replaces the Queen's `/gpu` snapshot.
+ * Options of a PEFT import: the common operation options, and `publish` to publish the registry
+ * afterwards as coh `--publish` does (`true`: upstream's mock inventory). A publish replaces the
+ * Queen's `/gpu` snapshot. The import itself sends no request; `signal` and `deadlineMs` stop it
+ * before each file it writes (removing what it wrote), and one deadline covers the publish too.
  */
 export interface PeftImportOptions extends OperationOptions {
   /** Publish the registry after the import; see {@link PeftImportPublish}. */
@@ -113,15 +115,17 @@ export async function peftImport(
       hint: "use CohesixClient.peftImport, or pass publish: { backend }",
     });
   }
-  const imported = await importModel(defaults, args);
+  using run = new OperationRun("peft import", rest);
+  const imported = await importModel(defaults, args, run);
   if (publishTo === undefined) {
     rest.audit?.pushLine(importLine(imported));
     return imported;
   }
+  const remaining = run.remainingMs;
   const published = await gpuPublish(publishTo.backend!, defaults, {
     registryRoot: args.registryRoot,
     ...(publishTo.nodes === undefined ? {} : { nodes: publishTo.nodes }),
-  }, rest);
+  }, remaining === undefined ? rest : { ...rest, deadlineMs: remaining });
   rest.audit?.pushLine(importLine(imported));
   return { ...imported, published };
 }
@@ -133,6 +137,7 @@ function importLine(result: PeftImportResult): string {
 async function importModel(
   defaults: CohesixDefaults,
   args: PeftImportArgs,
+  run: OperationRun,
 ): Promise<PeftImportResult> {
   const exportPolicy = defaults.coh.peft.export;
   const importPolicy = defaults.coh.peft.import;
@@ -199,30 +204,33 @@ async function importModel(
   const written: string[] = [];
   try {
     const adapterDest = joinLocal(modelDir, "adapter.safetensors");
-    const adapter = await copyFileWithHash(
-      adapterSrc,
-      adapterDest,
-      importPolicy.maxAdapterBytes,
-      "coh.peft.import.max_adapter_bytes",
-    );
+    const adapter = await run.step(`copying ${adapterSrc}`, () =>
+      copyFileWithHash(
+        adapterSrc,
+        adapterDest,
+        importPolicy.maxAdapterBytes,
+        "coh.peft.import.max_adapter_bytes",
+      ));
     written.push(adapterDest);
     const loraDest = joinLocal(modelDir, "lora.json");
-    const lora = await copyFileWithHash(
-      loraSrc,
-      loraDest,
-      importPolicy.maxLoraBytes,
-      "coh.peft.import.max_lora_bytes",
-    );
+    const lora = await run.step(`copying ${loraSrc}`, () =>
+      copyFileWithHash(
+        loraSrc,
+        loraDest,
+        importPolicy.maxLoraBytes,
+        "coh.peft.import.max_lora_bytes",
+      ));
     written.push(loraDest);
     let metrics: FileDigest | undefined;
     if (hasMetrics) {
       const metricsDest = joinLocal(modelDir, "metrics.json");
-      metrics = await copyFileWithHash(
-        metricsSrc,
-        metricsDest,
-        importPolicy.maxMetricsBytes,
-        "coh.peft.import.max_metrics_bytes",
-      );
+      metrics = await run.step(`copying ${metricsSrc}`, () =>
+        copyFileWithHash(
+          metricsSrc,
+          metricsDest,
+          importPolicy.maxMetricsBytes,
+          "coh.peft.import.max_metrics_bytes",
+        ));
       written.push(metricsDest);
     }
     const manifest = renderManifest({
@@ -243,7 +251,10 @@ async function importModel(
         importPolicy.maxManifestBytes,
       );
     }
-    await writeFileAtomic(manifestPath, encodeUtf8(manifest));
+    await run.step(
+      `writing ${manifestPath}`,
+      () => writeFileAtomic(manifestPath, encodeUtf8(manifest)),
+    );
     return { modelId, manifestPath, adapterBytes: adapter.bytes };
   } catch (error) {
     await removeQuietly(written, createdDir ? modelDir : undefined);

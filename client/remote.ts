@@ -10,6 +10,7 @@ import type { Backend, CallOptions } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { CohesixError, LimitError, OperationError } from "../core/errors.ts";
 import { utf8Length, validateComponent } from "../core/paths.ts";
+import { listCapError, readCapError } from "../core/read_caps.ts";
 import type { CohesixAudit } from "./audit.ts";
 
 /** The one trailing options object every client operation takes. */
@@ -21,18 +22,11 @@ export interface OperationOptions {
   /** Overrides the backend's per-request timeout, in wall milliseconds. */
   readonly timeoutMs?: number;
   /**
-   * One deadline for the whole operation, in wall milliseconds from the call: every request
-   * and retry of the operation shares it.
+   * One deadline for the whole operation, in wall milliseconds from the call: every request,
+   * retry, reconnect and local step shares it, and when it passes the operation ends with an
+   * `OperationDeadlineError` naming what was in progress. No deadline when absent.
    */
   readonly deadlineMs?: number;
-}
-
-/** The per-request part of `options`, as each backend call takes it. */
-export function callOptionsOf(options: OperationOptions): CallOptions {
-  const call: { signal?: AbortSignal; timeoutMs?: number } = {};
-  if (options.signal !== undefined) call.signal = options.signal;
-  if (options.timeoutMs !== undefined) call.timeoutMs = options.timeoutMs;
-  return call;
 }
 
 /** Lists `path`, refusing a listing whose names sum to more than `readCaps.maxDirListBytes`. */
@@ -42,16 +36,27 @@ export async function listDirBounded(
   defaults: CohesixDefaults,
   options: CallOptions = {},
 ): Promise<string[]> {
-  const entries = await backend.listDir(path, options);
   const max = defaults.readCaps.maxDirListBytes;
+  const limit = "read_caps.max_dir_list_bytes";
+  let entries: string[];
+  try {
+    entries = await backend.listDir(path, options);
+  } catch (error) {
+    // A console backend stops reading at the same bound; name it as the other backends do.
+    if (error instanceof LimitError && error.limit === "max_bytes" && error.max === max) {
+      throw listCapError(path, max, limit, {
+        cause: error,
+        hint: `the bound ${limit} is ${max} bytes`,
+      });
+    }
+    throw error;
+  }
   let total = 0;
   for (const entry of entries) total += utf8Length(entry);
   if (total > max) {
-    throw new LimitError(
-      `list ${path} exceeds max bytes ${max} (entry names total ${total} bytes)`,
-      "read_caps.max_dir_list_bytes",
-      max,
-    );
+    throw listCapError(path, max, limit, {
+      hint: `the entry names total ${total} bytes; the bound ${limit} is ${max} bytes`,
+    });
   }
   return entries;
 }
@@ -71,7 +76,7 @@ export async function readFileCapped(
     return await backend.readFile(path, maxBytes, options);
   } catch (error) {
     if (error instanceof LimitError && error.limit === "max_bytes" && error.max === maxBytes) {
-      throw new LimitError(error.summary, limit, maxBytes, {
+      throw readCapError(path, maxBytes, limit, {
         cause: error,
         hint: `the bound ${limit} is ${maxBytes} bytes`,
       });

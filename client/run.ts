@@ -23,7 +23,8 @@ import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { buildBreadcrumbLine } from "./breadcrumb.ts";
 import { GPU_ROOT, normalizeGpuId } from "./gpu.ts";
 import { validateActiveLease } from "./lease_record.ts";
-import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { decodeUtf8, encodeUtf8 } from "./text.ts";
 
 /** The largest exit code a breadcrumb may have to carry (POSIX status byte). */
@@ -134,8 +135,8 @@ export async function runCommand(
   argv: readonly string[],
   options: OperationOptions = {},
 ): Promise<void> {
-  const { audit } = options;
-  const callOptions = callOptionsOf(options);
+  using run = new OperationRun("run", options);
+  const { audit } = run;
   const id = normalizeGpuId(gpuId);
   if (!Array.isArray(argv) || argv.length === 0 || String(argv[0]).trim().length === 0) {
     throw new ValidationError("command must not be empty");
@@ -152,28 +153,31 @@ export async function runCommand(
   requireRunPermission(program);
 
   const leasePath = joinPath(GPU_ROOT, id, "lease");
-  const leaseBytes = await readFileCapped(
+  run.plan(3);
+  const leaseBytes = await run.read(
     backend,
     leasePath,
     defaults.coh.run.lease.maxBytes,
     "coh.run.lease.max_bytes",
-    callOptions,
   );
   audit?.pushAck("OK", "CAT", `path=${leasePath}`);
   validateActiveLease(decodeUtf8(leaseBytes, "lease file"), id, defaults);
 
   const statusPath = joinPath(GPU_ROOT, id, "status");
-  const append = async (line: string, lineOptions: CallOptions) => {
-    const bytes = await backend.writeAppend(statusPath, encodeUtf8(line), lineOptions);
+  const pushAck = (bytes: number) =>
     audit?.pushAck("OK", "ECHO", `path=${statusPath} bytes=${bytes}`);
-  };
-  await append(start, callOptions);
+  pushAck(await run.append(backend, statusPath, encodeUtf8(start)));
 
-  const outcome = await execute(argv, options.signal);
-  // The EXIT breadcrumb is written even after an abort, so the status log is never left open.
+  // The command is killed when the caller aborts or the deadline passes.
+  const outcome = await run.step(`running ${program}`, () => execute(argv, run.signal));
+  // The EXIT breadcrumb is written even after an abort or the deadline, so the status log is
+  // never left open: with the per-request timeout only.
   const exitOptions: CallOptions = options.timeoutMs === undefined
     ? {}
     : { timeoutMs: options.timeoutMs };
+  const append = async (line: string, lineOptions: CallOptions) => {
+    pushAck(await backend.writeAppend(statusPath, encodeUtf8(line), lineOptions));
+  };
   switch (outcome.kind) {
     case "spawn-failed": {
       await append(buildBreadcrumbLine(defaults, "EXIT", "ERR", command), exitOptions);
@@ -191,6 +195,7 @@ export async function runCommand(
     }
     case "signal":
       await append(buildBreadcrumbLine(defaults, "EXIT", "ERR", command), exitOptions);
+      if (run.expired) throw run.deadlineError();
       if (options.signal?.aborted) {
         throw new AbortedError(`run of ${program} was aborted; the command was killed`);
       }

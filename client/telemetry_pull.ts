@@ -11,13 +11,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { LimitError } from "../core/errors.ts";
 import { joinPath } from "../core/paths.ts";
 import { ensureDir, joinLocal, writeFileIfAbsent } from "./local_files.ts";
-import {
-  callOptionsOf,
-  listDirBounded,
-  listedName,
-  type OperationOptions,
-  readFileCapped,
-} from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import { listedName, type OperationOptions } from "./remote.ts";
 
 /** What a pull saw. */
 export interface TelemetryPullResult {
@@ -36,11 +31,11 @@ export async function telemetryPull(
   outDir: string,
   options: OperationOptions = {},
 ): Promise<TelemetryPullResult> {
-  const { audit } = options;
-  const callOptions = callOptionsOf(options);
+  using run = new OperationRun("telemetry pull", options);
+  const { audit } = run;
   const policy = defaults.coh.telemetry;
   await ensureDir(outDir, "telemetry output dir");
-  const devices = await listDirBounded(backend, policy.root, defaults, callOptions);
+  const devices = await run.list(backend, policy.root, defaults);
   audit?.pushAck("OK", "LS", `path=${policy.root}`);
   if (devices.length > policy.maxDevices) {
     throw new LimitError(
@@ -55,7 +50,7 @@ export async function telemetryPull(
   let byteCount = 0;
   for (const device of devices) {
     const segRoot = joinPath(policy.root, device, "seg");
-    const segments = await listDirBounded(backend, segRoot, defaults, callOptions);
+    const segments = await run.list(backend, segRoot, defaults);
     audit?.pushAck("OK", "LS", `path=${segRoot}`);
     if (segments.length > policy.maxSegmentsPerDevice) {
       throw new LimitError(
@@ -69,12 +64,11 @@ export async function telemetryPull(
     let deviceBytes = 0;
     for (const segment of segments) {
       const path = joinPath(segRoot, segment);
-      const data = await readFileCapped(
+      const data = await run.read(
         backend,
         path,
         policy.maxBytesPerSegment,
         "coh.telemetry.max_bytes_per_segment",
-        callOptions,
       );
       audit?.pushAck("OK", "CAT", `path=${path}`);
       deviceBytes += data.length;
@@ -86,7 +80,8 @@ export async function telemetryPull(
           policy.maxTotalBytesPerDevice,
         );
       }
-      await writeFileIfAbsent(joinLocal(outDir, device, "seg", segment), data);
+      const local = joinLocal(outDir, device, "seg", segment);
+      await run.step(`saving ${local}`, () => writeFileIfAbsent(local, data));
       audit?.pushLine(
         `telemetry device=${device} segment=${segment} bytes=${data.length} ` +
           `saved=${device}/seg/${segment}`,

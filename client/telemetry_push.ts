@@ -12,7 +12,8 @@ import type { CohesixDefaults } from "../core/defaults.ts";
 import { CohesixError, LimitError, OperationError, ValidationError } from "../core/errors.ts";
 import { ensureJsonString, joinPath, validateComponent, validatePath } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
-import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import {
   buildTelemetryCtlPayload,
   buildTelemetryRecords,
@@ -61,8 +62,9 @@ export async function telemetryPush(
   payload: string | Uint8Array,
   options: TelemetryPushOptions = {},
 ): Promise<TelemetryPushResult> {
-  const { mime = DEFAULT_TELEMETRY_MIME, audit } = options;
-  const callOptions = callOptionsOf(options);
+  using run = new OperationRun("telemetry push", options);
+  const { mime = DEFAULT_TELEMETRY_MIME } = options;
+  const { audit } = run;
   if (!ingestEnabled(defaults)) {
     throw new OperationError("telemetry ingest is disabled in the manifest");
   }
@@ -96,15 +98,15 @@ export async function telemetryPush(
   validatePath(latestPath, defaults);
   validatePath(joinPath(deviceRoot, "seg", "seg-000000"), defaults);
 
-  const ctlBytes = await backend.writeAppend(ctlPath, ctlPayload, callOptions);
+  run.plan(2 + records.length);
+  const ctlBytes = await run.append(backend, ctlPath, ctlPayload);
   audit?.pushAck("OK", "ECHO", `path=${ctlPath} bytes=${ctlBytes}`);
   // Python reads `latest` without an ack line; so does this transcript.
-  const latest = await readFileCapped(
+  const latest = await run.read(
     backend,
     latestPath,
     defaults.readCaps.maxDirListBytes,
     "read_caps.max_dir_list_bytes",
-    callOptions,
   );
   const segId = lastNonEmptyLine(decodeUtf8(latest, `${latestPath}`));
   if (segId === undefined) {
@@ -113,7 +115,7 @@ export async function telemetryPush(
   const segPath = segmentPath(deviceRoot, segId, latestPath, defaults);
   let bytes = 0;
   for (const record of records) {
-    const written = await backend.writeAppend(segPath, record, callOptions);
+    const written = await run.append(backend, segPath, record);
     audit?.pushAck("OK", "ECHO", `path=${segPath} bytes=${written}`);
     bytes += written;
   }

@@ -118,3 +118,15 @@ Deno.test("a latest file with no segment id fails after the ctl write", async ()
   );
   assert.equal(backend.calls.length, 2);
 });
+
+Deno.test("a latest file of several lines names its last segment", async () => {
+  const backend = new FakeBackend();
+  backend.onWrite = (path) => {
+    if (path !== "/queen/telemetry/device-1/ctl") return;
+    backend.put("/queen/telemetry/device-1/seg/seg-000002", "");
+    backend.put("/queen/telemetry/device-1/latest", "seg-000001\nseg-000002\n\n");
+  };
+  const result = await telemetryPush(backend, DEFAULTS, "device-1", "hello");
+  assert.equal(result.segId, "seg-000002");
+  assert.ok(backend.calls.at(-1)!.startsWith("ECHO /queen/telemetry/device-1/seg/seg-000002 "));
+});

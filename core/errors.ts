@@ -195,7 +195,48 @@ export class WriteRefusedError extends CommandError {
 /** A request did not complete within its timeout. */
 export class CohesixTimeoutError extends CohesixError {
   /** Machine-readable kind: `timeout`. */
-  override readonly code = "timeout";
+  override readonly code: string = "timeout";
+}
+
+/** What was in progress when an operation's deadline passed. */
+export interface DeadlineProgress {
+  /** The operation, e.g. `telemetry pull`. */
+  readonly operation: string;
+  /** The deadline the operation was given, in wall milliseconds. */
+  readonly deadlineMs: number;
+  /** What it was doing, e.g. `reading /gpu/telemetry/x/seg/3`. */
+  readonly activity: string;
+  /** Requests to the Queen completed before the deadline. */
+  readonly requestsDone: number;
+  /** Requests the operation planned in all, when it knew. */
+  readonly requestsPlanned?: number;
+}
+
+/**
+ * A whole operation (all its requests, retries and local steps) outlived its deadline; the
+ * message names the operation and what was in progress.
+ */
+export class OperationDeadlineError extends CohesixTimeoutError {
+  /** Machine-readable kind: `deadline`. */
+  override readonly code = "deadline";
+  /** What was in progress. */
+  readonly progress: DeadlineProgress;
+
+  /** Creates the error for `progress`. */
+  constructor(progress: DeadlineProgress, options: CohesixErrorOptions = {}) {
+    const seconds = Number((progress.deadlineMs / 1000).toFixed(3));
+    const planned = progress.requestsPlanned === undefined ? "" : ` of ${progress.requestsPlanned}`;
+    super(
+      `${progress.operation}: deadline of ${seconds} s passed while ${progress.activity} ` +
+        `(${progress.requestsDone}${planned} requests done)`,
+      {
+        hint: "raise the deadline (deadlineMs, --deadline-s) or check why the Queen answers " +
+          "slowly",
+        ...options,
+      },
+    );
+    this.progress = progress;
+  }
 }
 
 /** The caller aborted the request through its `AbortSignal`. */

@@ -2,7 +2,8 @@
  * The flags every example shares and the backend they select, as the Python examples' `common.py`
  * does: `--mock` (with `--mock-root`), `--fs-root` (alias `--mount-root`), else TCP
  * (`--tcp-host`, `--tcp-port`, `--auth-token`, `--role`, `--ticket`, `--timeout-s`,
- * `--max-retries`); plus `--out`, `--help` and `--verbose`. Choice: mock > fs-root > TCP.
+ * `--max-retries`); plus `--deadline-s`, `--out`, `--help` and `--verbose`. Choice: mock >
+ * fs-root > TCP.
  *
  * @module
  */
@@ -46,6 +47,13 @@ export interface FlagSpec {
   readonly help: string;
 }
 
+/**
+ * Default `--deadline-s`: the whole run, connecting included. A demo finishes in well under a
+ * second; a Queen answering every request just under its timeout could otherwise hold one
+ * maximal telemetry pull (161 requests) for about 13 minutes.
+ */
+export const DEFAULT_DEADLINE_S = 120;
+
 /** The flags every example accepts. */
 export const COMMON_FLAGS: Readonly<Record<string, FlagSpec>> = {
   mock: { type: "boolean", help: "use the in-memory mock Queen (seeded demo namespace)" },
@@ -73,6 +81,12 @@ export const COMMON_FLAGS: Readonly<Record<string, FlagSpec>> = {
     type: "string",
     value: "SECONDS",
     help: `per-request timeout (${DEFAULTS.retry.timeoutMs / 1000})`,
+  },
+  "deadline-s": {
+    type: "string",
+    value: "SECONDS",
+    help: `deadline of the whole run: connecting and every request and retry ` +
+      `(${DEFAULT_DEADLINE_S})`,
   },
   "max-retries": {
     type: "string",

@@ -4,25 +4,13 @@ import {
   backendChoice,
   backendNeeds,
   type ExampleCli,
-  FALLBACK_TOKEN,
   integerFlag,
   outputRoot,
   parseExampleArgs,
-  resolveAuthToken,
   UsageError,
 } from "./common.ts";
 import { LEASE_RUN_CLI } from "./lease_run.ts";
 import { payloadSource } from "./telemetry_write_pull.ts";
-
-const env = (values: Record<string, string>) => (name: string) => values[name];
-
-Deno.test("auth token: flag, then COH_AUTH_TOKEN, then COHSH_AUTH_TOKEN, then changeme", () => {
-  const both = env({ COH_AUTH_TOKEN: " coh ", COHSH_AUTH_TOKEN: "cohsh" });
-  assert.equal(resolveAuthToken(" flag ", both), "flag");
-  assert.equal(resolveAuthToken(undefined, both), "coh");
-  assert.equal(resolveAuthToken("  ", env({ COH_AUTH_TOKEN: " ", COHSH_AUTH_TOKEN: "x" })), "x");
-  assert.equal(resolveAuthToken(undefined, env({})), FALLBACK_TOKEN);
-});
 
 Deno.test("backend choice: mock > fs-root (or mount-root) > TCP, with TCP defaults", () => {
   const parse = (...argv: string[]) => backendChoice(parseExampleArgs(LEASE_RUN_CLI, argv).values);

@@ -96,15 +96,18 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
     ttlS: integerFlag(values, "ttl-s", LEASE_DEFAULTS.ttlS),
     priority: integerFlag(values, "priority", LEASE_DEFAULTS.priority),
   };
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
 
-  const gpus = await client.gpuList({ audit: ctx.audit });
+  const gpus = await client.gpuList(ctx.operation());
   await writeArtifact(`${ctx.outDir}/gpu_list.json`, renderGpuList(gpus));
   const gpuId = pickGpu(values, gpus);
 
   try {
-    await client.gpuLease({ gpuId, ...lease }, { audit: ctx.audit });
+    await client.gpuLease({ gpuId, ...lease }, ctx.operation());
   } catch (error) {
     // A refusal explained by the lifecycle state or the role already says what to do.
     if (!(error instanceof CommandError) || error instanceof WriteRefusedError) throw error;
@@ -118,7 +121,9 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   // Read the lease back (as the Python example does) to learn the worker it was granted to.
   const leasePath = joinPath("/gpu", gpuId, "lease");
   // Python reads it with its 64 KiB generic cap (MAX_DIR_LIST_BYTES), not the 1 KiB run cap.
-  const bytes = await backend.readFile(leasePath, ctx.defaults.readCaps.maxDirListBytes);
+  const bytes = await backend.readFile(leasePath, ctx.defaults.readCaps.maxDirListBytes, {
+    signal: ctx.signal,
+  });
   ctx.audit.pushAck("OK", "CAT", `path=${leasePath}`);
   const leaseLine = lastNonEmptyLine(new TextDecoder().decode(bytes));
   if (leaseLine === undefined) {
@@ -129,10 +134,12 @@ export async function leaseRun(ctx: ExampleContext): Promise<void> {
   await writeArtifact(`${ctx.outDir}/lease.json`, `${leaseLine}\n`);
 
   try {
-    await client.runCommand(gpuId, [...command], { audit: ctx.audit });
+    await client.runCommand(gpuId, [...command], ctx.operation());
   } finally {
     // Release even when the command failed, so a failed demo leaves no worker behind. Best
-    // effort, as in the Python example: a failed release is reported, not fatal.
+    // effort, as in the Python example: a failed release is reported, not fatal. It is
+    // attempted even after the run's deadline (one write, bounded by --timeout-s), as the run
+    // writes its EXIT breadcrumb, so a timed-out demo leaves no worker behind either.
     if (!booleanFlag(values, "skip-release")) {
       try {
         await client.queenKill(workerIdOf(leaseLine, leasePath), { audit: ctx.audit });

@@ -102,12 +102,15 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   // A fresh registry each run: import refuses a model that is already there.
   await removeIfPresent(registryRoot);
 
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
 
   try {
     if (givenExportRoot === undefined) {
-      await client.peftExport(jobId, exportRoot, { audit: ctx.audit });
+      await client.peftExport(jobId, exportRoot, ctx.operation());
     } else if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
       throw new OperationError(`${exportRoot}/${jobId} is not a complete export`, {
         hint: `it needs ${EXPORT_FILES.join(", ")} (as 'coh peft export' writes them)`,
@@ -135,13 +138,13 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
     // As coh: the publish follows the import it is asked with (the last one, so both are in).
     await client.peftImport(
       { modelId: id, adapterDir, exportRoot, jobId, registryRoot },
-      { audit: ctx.audit, publish: publish && i === ids.length - 1 },
+      { ...ctx.operation(), publish: publish && i === ids.length - 1 },
     );
   }
   try {
-    await client.peftActivate(previousId, registryRoot, { audit: ctx.audit });
-    await client.peftActivate(modelId, registryRoot, { audit: ctx.audit });
-    await client.peftRollback(registryRoot, { audit: ctx.audit });
+    await client.peftActivate(previousId, registryRoot, ctx.operation());
+    await client.peftActivate(modelId, registryRoot, ctx.operation());
+    await client.peftRollback(registryRoot, ctx.operation());
   } catch (error) {
     if (!isMissingRemote(error, "/gpu/models")) throw error;
     throw new OperationError(

@@ -14,7 +14,9 @@
 import { CohesixAudit } from "../client/audit.ts";
 import { displayText } from "../core/display_text.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
+import type { OperationOptions } from "../client/remote.ts";
 import {
+  AbortedError,
   AttachError,
   AuthError,
   CohesixError,
@@ -30,12 +32,14 @@ import {
   backendChoice,
   backendNeeds,
   booleanFlag,
+  DEFAULT_DEADLINE_S,
   describeBackend,
   type ExampleCli,
   helpText,
   outputRoot,
   type ParsedArgs,
   parseExampleArgs,
+  positiveNumberFlag,
   resolveAuthToken,
   TOKEN_VARIABLES,
   UsageError,
@@ -61,6 +65,10 @@ export interface ExampleContext {
   readonly outDir: string;
   /** The transcript; written to `<outDir>/audit.txt` after the body, even if it fails. */
   readonly audit: CohesixAudit;
+  /** Aborts when the run's deadline (`--deadline-s`) passes: give it to `openBackend`. */
+  readonly signal: AbortSignal;
+  /** Options for a client operation: the transcript, and what is left of the run's deadline. */
+  operation(): OperationOptions;
   /** `--verbose`. */
   readonly verbose: boolean;
   /** The bounds in force. */
@@ -110,6 +118,7 @@ export async function runExample(
   let args: ParsedArgs;
   let backend: BackendChoice;
   let outRoot: string;
+  let deadlineMs: number;
   try {
     args = parseExampleArgs(cli, argv);
     if (booleanFlag(args.values, "help")) {
@@ -121,6 +130,9 @@ export async function runExample(
       defaults,
     });
     outRoot = outputRoot(args.values, defaults);
+    deadlineMs = Math.round(
+      positiveNumberFlag(args.values, "deadline-s", DEFAULT_DEADLINE_S) * 1000,
+    );
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`${cli.name}: ${error.message}`);
@@ -139,12 +151,19 @@ export async function runExample(
     stderr: (line) => raw.stderr(shown(line)),
   };
   const outDir = `${outRoot}/${cli.name}`;
+  const audit = new CohesixAudit();
+  // One deadline for the whole run: connecting, every operation, every retry.
+  const deadlineAt = performance.now() + deadlineMs;
+  const expired = new AbortController();
+  const timer = setTimeout(() => expired.abort(), deadlineMs);
   const ctx: ExampleContext = {
     args,
     backend,
     outRoot,
     outDir,
-    audit: new CohesixAudit(),
+    audit,
+    signal: expired.signal,
+    operation: () => ({ audit, deadlineMs: Math.max(0, deadlineAt - performance.now()) }),
     verbose,
     defaults,
     note: (line) => safe.stderr(`${cli.name}: ${line}`),
@@ -175,12 +194,25 @@ export async function runExample(
         .catch(() => {});
     }
     if (verbose) { for (const line of ctx.audit.lines) safe.stdout(line); }
-    reportFailure(cli.name, toPermissionError(error), ctx, safe);
+    const failure = error instanceof AbortedError && performance.now() >= deadlineAt
+      ? runDeadlineError(cli.name, deadlineMs, error)
+      : error;
+    reportFailure(cli.name, toPermissionError(failure), ctx, safe);
     return 1;
+  } finally {
+    clearTimeout(timer);
   }
   for (const line of ctx.audit.lines) safe.stdout(line);
   safe.stdout(`${cli.name}: ok, artifacts in ${outDir}/`);
   return 0;
+}
+
+/** The run's deadline passed outside an operation (e.g. while connecting). */
+function runDeadlineError(name: string, deadlineMs: number, cause: AbortedError) {
+  return new CohesixTimeoutError(
+    `${name}: the run's deadline of ${deadlineMs / 1000} s passed (${cause.summary})`,
+    { cause, hint: "raise --deadline-s, or check why the Queen answers slowly" },
+  );
 }
 
 /**

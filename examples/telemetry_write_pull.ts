@@ -82,10 +82,13 @@ export async function telemetryWritePull(ctx: ExampleContext): Promise<void> {
     ? await readUserFile(source.path, "--payload-file")
     : source.text;
 
-  await using backend = await openBackend(ctx.backend, { defaults: ctx.defaults });
+  await using backend = await openBackend(ctx.backend, {
+    defaults: ctx.defaults,
+    signal: ctx.signal,
+  });
   const client = new CohesixClient(backend, ctx.defaults);
-  await client.telemetryPush(deviceId, payload, { mime, audit: ctx.audit });
-  await client.telemetryPull(`${ctx.outDir}/${PULL_DIR}`, { audit: ctx.audit });
+  await client.telemetryPush(deviceId, payload, { ...ctx.operation(), mime });
+  await client.telemetryPull(`${ctx.outDir}/${PULL_DIR}`, ctx.operation());
 }
 
 if (import.meta.main) {

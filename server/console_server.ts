@@ -22,6 +22,7 @@ import { OutputLanes } from "./output_lanes.ts";
 import type { QueenLimits } from "./queen_limits.ts";
 import { createQueenState } from "./queen_state.ts";
 import { concatBytes } from "../core/bytes.ts";
+import { DEFAULT_CONSOLE_HOST, DEFAULT_CONSOLE_TOKEN } from "../transport/console_connection.ts";
 
 // Types the options mention, re-exported so the `./server` entry documents them.
 export type { NamespaceSeed } from "./default_namespace.ts";
@@ -136,10 +137,13 @@ export class ConsoleServer implements RunningConsoleServer {
     const listener = net.createServer({ allowHalfOpen: true });
     await new Promise<void>((resolve, reject) => {
       listener.once("error", reject);
-      listener.listen({ host: options.hostname ?? "127.0.0.1", port: options.port ?? 0 }, () => {
-        listener.off("error", reject);
-        resolve();
-      });
+      listener.listen(
+        { host: options.hostname ?? DEFAULT_CONSOLE_HOST, port: options.port ?? 0 },
+        () => {
+          listener.off("error", reject);
+          resolve();
+        },
+      );
     });
     return new ConsoleServer(listener, options);
   }
@@ -222,7 +226,7 @@ export class ConsoleServer implements RunningConsoleServer {
 
   /** Reads the AUTH frame within the deadline; true when the token matched. */
   async #authenticate(connection: Connection): Promise<boolean> {
-    const token = this.#options.token ?? "changeme";
+    const token = this.#options.token ?? DEFAULT_CONSOLE_TOKEN;
     const decoder = new FrameDecoder({
       maxFrameLen: this.#queen.defaults.secure9p.msize,
       oversize: "skip",
@@ -374,6 +378,9 @@ export class ConsoleServer implements RunningConsoleServer {
         await connection.send(out);
         return false;
       }
+      case "delay":
+        await connection.sleep(fault.ms);
+        break;
     }
     const out: string[] = [];
     for (const emission of reply.lines) {

@@ -13,6 +13,8 @@ export type FaultAction =
   | { readonly kind: "truncate" }
   /** Never answer (the connection stays open). */
   | { readonly kind: "stall" }
+  /** Answer normally, but only after `ms` wall milliseconds (a slow-drip Queen). */
+  | { readonly kind: "delay"; readonly ms: number }
   /** Send the ack line, then close before any body line or `END`. */
   | { readonly kind: "close-after-ack" }
   /** Send the whole reply, then close (a drop between commands). */

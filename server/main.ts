@@ -8,15 +8,20 @@
 
 import { parseArgs } from "node:util";
 import { ConsoleServer } from "./console_server.ts";
+import {
+  DEFAULT_CONSOLE_HOST,
+  DEFAULT_CONSOLE_PORT,
+  DEFAULT_CONSOLE_TOKEN,
+} from "../transport/console_connection.ts";
 
 const USAGE = `Usage: deno task mock-queen [options]
 
 Runs a console server that behaves like the live Cohesix Queen (release 0.3.0-alpha2).
 
 Options:
-  --host <addr>       interface to listen on (default 127.0.0.1)
-  --port <n>          TCP port (default 31337; 0 picks a free one)
-  --token <t>         auth token clients must send (default changeme)
+  --host <addr>       interface to listen on (default ${DEFAULT_CONSOLE_HOST})
+  --port <n>          TCP port (default ${DEFAULT_CONSOLE_PORT}; 0 picks a free one)
+  --token <t>         auth token clients must send (default ${DEFAULT_CONSOLE_TOKEN})
   --seed demo|queen   starting namespace (default queen: the live tree after boot)
   --time-scale <x>    server ms per wall ms (default 1; the live Queen runs about 180)
   --auth-errors       send ERR AUTH reason=… before closing on a bad AUTH
@@ -44,9 +49,9 @@ export function parseMainArgs(args: string[]): MainOptions | "help" {
   const { values } = parseArgs({
     args,
     options: {
-      host: { type: "string", default: "127.0.0.1" },
-      port: { type: "string", default: "31337" },
-      token: { type: "string", default: "changeme" },
+      host: { type: "string", default: DEFAULT_CONSOLE_HOST },
+      port: { type: "string", default: String(DEFAULT_CONSOLE_PORT) },
+      token: { type: "string", default: DEFAULT_CONSOLE_TOKEN },
       seed: { type: "string", default: "queen" },
       "time-scale": { type: "string", default: "1" },
       "auth-errors": { type: "boolean", default: false },

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { AuthError, ConsoleBusyError } from "../core/errors.ts";
 import { TcpBackend } from "../backends/tcp.ts";
 import { ConsoleServer } from "../server/console_server.ts";
+import { loopbackTest } from "./loopback.ts";
 
 const TOKEN = "changeme";
 
@@ -22,23 +23,26 @@ function connect(server: ConsoleServer, maxAttempts: number): Promise<TcpBackend
   });
 }
 
-Deno.test("a second client of a held console fails with ConsoleBusyError, not AuthError", async () => {
-  const log: string[] = [];
-  await using server = await ConsoleServer.start({ token: TOKEN, log: (l) => log.push(l) });
-  await using first = await connect(server, 0);
-  const error = await connect(server, 0).then(
-    (backend) => backend.close().then(() => undefined),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof ConsoleBusyError, `expected ConsoleBusyError, got ${error}`);
-  assert.ok(!(error instanceof AuthError));
-  assert.match(error.message, /one console client at a time/);
-  assert.equal(log.filter((l) => l.endsWith("refused: console busy")).length, 1);
-  // The first client is unaffected.
-  assert.ok((await first.listDir("/")).includes("proc"));
-});
+loopbackTest(
+  "a second client of a held console fails with ConsoleBusyError, not AuthError",
+  async () => {
+    const log: string[] = [];
+    await using server = await ConsoleServer.start({ token: TOKEN, log: (l) => log.push(l) });
+    await using first = await connect(server, 0);
+    const error = await connect(server, 0).then(
+      (backend) => backend.close().then(() => undefined),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof ConsoleBusyError, `expected ConsoleBusyError, got ${error}`);
+    assert.ok(!(error instanceof AuthError));
+    assert.match(error.message, /one console client at a time/);
+    assert.equal(log.filter((l) => l.endsWith("refused: console busy")).length, 1);
+    // The first client is unaffected.
+    assert.ok((await first.listDir("/")).includes("proc"));
+  },
+);
 
-Deno.test("a busy console is retried and wins once the first client leaves", async () => {
+loopbackTest("a busy console is retried and wins once the first client leaves", async () => {
   const refused = Promise.withResolvers<void>();
   const log = (line: string) => {
     if (line.endsWith("refused: console busy")) refused.resolve();

@@ -11,6 +11,7 @@ import { TcpBackend } from "../backends/tcp.ts";
 import { CohesixClient } from "../client/client.ts";
 import { ConsoleServer, type ConsoleServerOptions } from "../server/console_server.ts";
 import type { FaultSpec } from "../server/faults.ts";
+import { loopbackTest } from "./loopback.ts";
 
 async function connect(
   server: ConsoleServer,
@@ -28,7 +29,7 @@ async function startServer(options: ConsoleServerOptions = {}): Promise<ConsoleS
   return await ConsoleServer.start({ seed: "queen", ...options });
 }
 
-Deno.test("e2e: gpu list → lease → run → kill", async () => {
+loopbackTest("e2e: gpu list → lease → run → kill", async () => {
   await using server = await startServer();
   await using backend = await connect(server);
   const client = new CohesixClient(backend);
@@ -53,7 +54,7 @@ Deno.test("e2e: gpu list → lease → run → kill", async () => {
   assert.deepEqual(await backend.listDir("/worker"), []);
 });
 
-Deno.test("e2e: telemetry push → pull, with the oldest segments evicted", async () => {
+loopbackTest("e2e: telemetry push → pull, with the oldest segments evicted", async () => {
   await using server = await startServer();
   await using backend = await connect(server);
   const client = new CohesixClient(backend);
@@ -81,7 +82,7 @@ Deno.test("e2e: telemetry push → pull, with the oldest segments evicted", asyn
   }
 });
 
-Deno.test("e2e: the client reconnects after the server drops the connection", async () => {
+loopbackTest("e2e: the client reconnects after the server drops the connection", async () => {
   const faults: FaultSpec[] = [
     { kind: "close-after-reply", verb: "LS", nth: 1 },
     { kind: "drop", verb: "CAT", nth: 1 },
@@ -96,7 +97,7 @@ Deno.test("e2e: the client reconnects after the server drops the connection", as
   assert.equal(new TextDecoder().decode(state), "state=ONLINE");
 });
 
-Deno.test("e2e: a throttled ATTACH is retried; a persistent one is an AttachError", async () => {
+loopbackTest("e2e: a throttled ATTACH is retried; a persistent one is an AttachError", async () => {
   {
     await using server = await startServer({
       faults: [{ kind: "throttle-attach", verb: "ATTACH", times: 2, delayMs: 250 }],

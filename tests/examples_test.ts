@@ -363,6 +363,28 @@ Deno.test("examples against a faulty Queen: clean failures that say what to do",
       assert.match(stderr, /may or may not have been applied|responsive/);
     });
   });
+  await t.step("a Queen that drips every reply: --deadline-s ends the run, exit 1", async () => {
+    await using server = await ConsoleServer.start({
+      port: 0,
+      token: TOKEN,
+      seed: "queen",
+      faults: [{ kind: "delay", ms: 400, verb: "ECHO", times: Infinity }],
+    });
+    await withCwd(async (cwd) => {
+      const result = await runTask("telemetry:tcp", {
+        cwd,
+        port: server.port,
+        env: { COH_AUTH_TOKEN: TOKEN },
+        extraArgs: ["--timeout-s", "1", "--deadline-s", "0.6"],
+      });
+      const stderr = assertCleanFailure(result);
+      assert.match(
+        stderr,
+        /telemetry (push|pull): deadline of [\d.]+ s passed while (reading|listing|appending to) \/queen\/telemetry\/device-1\//,
+      );
+      assert.match(stderr, /raise the deadline \(deadlineMs, --deadline-s\)/);
+    });
+  });
   await t.step("a Queen that sends a malformed frame: protocol error, exit 1", async () => {
     await using server = await ConsoleServer.start({
       port: 0,

@@ -8,7 +8,8 @@
 
 import type { Backend, CallOptions } from "../backends/backend.ts";
 import { type CohesixDefaults, DEFAULTS } from "../core/defaults.ts";
-import { CommandError, LimitError } from "../core/errors.ts";
+import { CommandError } from "../core/errors.ts";
+import { readCapError } from "../core/read_caps.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 
 const encoder = new TextEncoder();
@@ -72,9 +73,7 @@ export class FakeBackend implements Backend {
       return Promise.reject(new CommandError("CAT", { label: "CAT", path, line }));
     }
     if (data.length > maxBytes) {
-      return Promise.reject(
-        new LimitError(`read ${path} exceeds max bytes ${maxBytes}`, "max_bytes", maxBytes),
-      );
+      return Promise.reject(readCapError(path, maxBytes));
     }
     return Promise.resolve(data.slice());
   }

@@ -20,6 +20,7 @@ import {
   ProtocolError,
 } from "../core/errors.ts";
 import { encodeFrame, FrameDecoder } from "../wire/frame.ts";
+import { CLOSED_PORT, loopbackTest } from "./loopback.ts";
 import { FAST, scriptedServer } from "./scripted_console.ts";
 import { TcpBackend } from "../backends/tcp.ts";
 import { ConsoleConnection } from "../transport/console_connection.ts";
@@ -60,13 +61,13 @@ async function lsFault(raw: Uint8Array, closeAfter = false): Promise<unknown> {
   return error;
 }
 
-Deno.test("a server frame of length 3 is a ProtocolError", async () => {
+loopbackTest("a server frame of length 3 is a ProtocolError", async () => {
   const error = await lsFault(new Uint8Array([3, 0, 0, 0]));
   assert.ok(error instanceof ProtocolError, String(error));
   assert.match(error.message, /frame length 3/);
 });
 
-Deno.test("a server frame of length 9000 is a ProtocolError", async () => {
+loopbackTest("a server frame of length 9000 is a ProtocolError", async () => {
   const header = new Uint8Array(4);
   new DataView(header.buffer).setUint32(0, 9000, true);
   const error = await lsFault(header);
@@ -74,7 +75,7 @@ Deno.test("a server frame of length 9000 is a ProtocolError", async () => {
   assert.match(error.message, /9000/);
 });
 
-Deno.test("a frame of exactly msize (8192) is accepted", async () => {
+loopbackTest("a frame of exactly msize (8192) is accepted", async () => {
   const body = "x".repeat(DEFAULTS.secure9p.msize - 4);
   await using server = scriptedServer(async (peer) => {
     await peer.handshake();
@@ -90,20 +91,20 @@ Deno.test("a frame of exactly msize (8192) is accepted", async () => {
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("a truncated frame followed by EOF is a ProtocolError", async () => {
+loopbackTest("a truncated frame followed by EOF is a ProtocolError", async () => {
   const raw = new Uint8Array([20, 0, 0, 0, 0x4f, 0x4b, 0x20]); // declares 16 bytes, sends 3
   const error = await lsFault(raw, true);
   assert.ok(error instanceof ProtocolError, String(error));
   assert.match(error.message, /inside a frame/);
 });
 
-Deno.test("a non-UTF-8 payload is a ProtocolError", async () => {
+loopbackTest("a non-UTF-8 payload is a ProtocolError", async () => {
   const error = await lsFault(encodeFrame(new Uint8Array([0x4f, 0x4b, 0xff, 0xfe])));
   assert.ok(error instanceof ProtocolError, String(error));
   assert.match(error.message, /UTF-8/);
 });
 
-Deno.test("EOF between the OK line and END is a ProtocolError", async () => {
+loopbackTest("EOF between the OK line and END is a ProtocolError", async () => {
   const raw = new Uint8Array([
     ...encodeFrame(encoder.encode("OK LS path=/ entries=2")),
     ...encodeFrame(encoder.encode("gpu")),
@@ -113,40 +114,46 @@ Deno.test("EOF between the OK line and END is a ProtocolError", async () => {
   assert.match(error.message, /middle of the LS reply/);
 });
 
-Deno.test("a server that never answers gives a CohesixTimeoutError and a broken connection", async () => {
-  await using server = scriptedServer(async (peer) => {
-    await peer.handshake();
-    await peer.expect("LS /");
-    await peer.drain();
-  });
-  await using conn = await ConsoleConnection.connect({ port: server.port, authToken: TOKEN });
-  await conn.attach("queen");
-  const error = await captureError(
-    conn.request({ line: "LS /", verb: "LS", shape: "stream" }, { timeoutMs: 30 }),
-  );
-  assert.ok(error instanceof CohesixTimeoutError, String(error));
-  assert.equal(conn.broken, true);
-  // A broken connection is never reused.
-  assert.ok(await captureError(conn.ping()) instanceof ConnectionError);
-  await server.close();
-  assert.deepEqual(server.errors, []);
-});
+loopbackTest(
+  "a server that never answers gives a CohesixTimeoutError and a broken connection",
+  async () => {
+    await using server = scriptedServer(async (peer) => {
+      await peer.handshake();
+      await peer.expect("LS /");
+      await peer.drain();
+    });
+    await using conn = await ConsoleConnection.connect({ port: server.port, authToken: TOKEN });
+    await conn.attach("queen");
+    const error = await captureError(
+      conn.request({ line: "LS /", verb: "LS", shape: "stream" }, { timeoutMs: 30 }),
+    );
+    assert.ok(error instanceof CohesixTimeoutError, String(error));
+    assert.equal(conn.broken, true);
+    // A broken connection is never reused.
+    assert.ok(await captureError(conn.ping()) instanceof ConnectionError);
+    await server.close();
+    assert.deepEqual(server.errors, []);
+  },
+);
 
-Deno.test("ERR PARSE answers a stream request at once", async () => {
-  await using server = scriptedServer(async (peer) => {
-    await peer.handshake();
-    await peer.expect("LS /");
-    await peer.send("PONG", "OK LS path=/other entries=0", "ERR PARSE reason=policy detail=x");
-    await peer.expect("quit");
+for (const label of ["PARSE", "FRAME"]) {
+  loopbackTest(`ERR ${label} answers a stream request at once`, async () => {
+    await using server = scriptedServer(async (peer) => {
+      await peer.handshake();
+      await peer.expect("LS /");
+      await peer.send("PONG", "OK LS path=/other entries=0", `ERR ${label} reason=policy detail=x`);
+      await peer.expect("quit");
+    });
+    // Were it not an answer, the request would wait out its timeout instead.
+    const backend = await connectBackend(server.port);
+    const error = await captureError(backend.listDir("/"));
+    assert.ok(error instanceof CommandError, String(error));
+    assert.equal(error.verb, "LS");
+    assert.equal(error.server.label, label);
+    await backend.close();
+    assert.deepEqual(server.errors, []);
   });
-  const backend = await connectBackend(server.port);
-  const error = await captureError(backend.listDir("/"));
-  assert.ok(error instanceof CommandError, String(error));
-  assert.equal(error.verb, "LS");
-  assert.equal(error.server.label, "PARSE");
-  await backend.close();
-  assert.deepEqual(server.errors, []);
-});
+}
 
 /**
  * A console that resets every connection, as the busy Queen does (a real RST through
@@ -197,20 +204,23 @@ async function serveQueenSocket(socket: net.Socket): Promise<void> {
 }
 
 for (const afterAuth of [false, true]) {
-  Deno.test(`a reset ${afterAuth ? "after AUTH" : "at connect"} is ConsoleBusyError after the retries`, async () => {
-    const server = await resettingServer(afterAuth);
-    try {
-      const error = await captureError(connectBackend(server.port, { maxAttempts: 2 }));
-      assert.ok(error instanceof ConsoleBusyError, String(error));
-      assert.match(error.message, /one console client at a time/);
-      assert.equal(server.connections, 3);
-    } finally {
-      await server.close();
-    }
-  });
+  loopbackTest(
+    `a reset ${afterAuth ? "after AUTH" : "at connect"} is ConsoleBusyError after the retries`,
+    async () => {
+      const server = await resettingServer(afterAuth);
+      try {
+        const error = await captureError(connectBackend(server.port, { maxAttempts: 2 }));
+        assert.ok(error instanceof ConsoleBusyError, String(error));
+        assert.match(error.message, /one console client at a time/);
+        assert.equal(server.connections, 3);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 }
 
-Deno.test("a busy console is retried and the next attempt can succeed", async () => {
+loopbackTest("a busy console is retried and the next attempt can succeed", async () => {
   const server = await resettingServer(true, 1);
   try {
     const backend = await connectBackend(server.port, { maxAttempts: 1 });
@@ -222,24 +232,31 @@ Deno.test("a busy console is retried and the next attempt can succeed", async ()
   }
 });
 
-Deno.test("nothing listening is a ConnectionError, not busy", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const error = await captureError(connectBackend(port));
-  assert.ok(error instanceof ConnectionError && !(error instanceof ConsoleBusyError));
+Deno.test({
+  name: "nothing listening is a ConnectionError, not busy",
+  permissions: { net: [`127.0.0.1:${CLOSED_PORT}`] },
+  async fn() {
+    const error = await captureError(connectBackend(CLOSED_PORT));
+    assert.ok(error instanceof ConnectionError && !(error instanceof ConsoleBusyError));
+    assert.match((error as Error).message, /nothing is listening on 127\.0\.0\.1:1/);
+  },
 });
 
-Deno.test("missing net permission is a PermissionError naming the exact flag", async () => {
-  // Tests run with --allow-net=127.0.0.1 only, so 127.0.0.2 is not granted.
-  const error = await captureError(
-    TcpBackend.connect({ host: "127.0.0.2", port: 31337, authToken: TOKEN }),
-  );
-  assert.ok(error instanceof PermissionError, String(error));
-  assert.equal(error.flag, "--allow-net=127.0.0.2:31337");
+Deno.test({
+  name: "missing net permission is a PermissionError naming the exact flag",
+  // Only loopback is granted here, whatever the suite runs with (even -A): the address below
+  // is never dialled, so no Queen listening there can be touched.
+  permissions: { net: ["127.0.0.1"] },
+  async fn() {
+    const error = await captureError(
+      TcpBackend.connect({ host: "127.0.0.2", port: 31337, authToken: TOKEN }),
+    );
+    assert.ok(error instanceof PermissionError, String(error));
+    assert.equal(error.flag, "--allow-net=127.0.0.2:31337");
+  },
 });
 
-Deno.test("AbortSignal aborts an in-flight request and one still queued", async () => {
+loopbackTest("AbortSignal aborts an in-flight request and one still queued", async () => {
   let received!: () => void;
   const requestSeen = new Promise<void>((resolve) => (received = resolve));
   await using server = scriptedServer(async (peer) => {
@@ -263,7 +280,7 @@ Deno.test("AbortSignal aborts an in-flight request and one still queued", async 
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("concurrent callers are serialised: one command in flight", async () => {
+loopbackTest("concurrent callers are serialised: one command in flight", async () => {
   const paths = ["/a", "/b", "/c", "/d", "/e"];
   await using server = scriptedServer(async (peer) => {
     await peer.handshake();
@@ -290,7 +307,7 @@ Deno.test("concurrent callers are serialised: one command in flight", async () =
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("a throttled ATTACH is retried on the same connection", async () => {
+loopbackTest("a throttled ATTACH is retried on the same connection", async () => {
   const attaches: string[] = [];
   await using server = scriptedServer(async (peer) => {
     await peer.expect("AUTH ");
@@ -311,7 +328,7 @@ Deno.test("a throttled ATTACH is retried on the same connection", async () => {
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("a throttled ATTACH past the attempts is an AttachError with delayMs", async () => {
+loopbackTest("a throttled ATTACH past the attempts is an AttachError with delayMs", async () => {
   await using server = scriptedServer(async (peer) => {
     await peer.expect("AUTH ");
     await peer.send("OK AUTH");
@@ -330,7 +347,7 @@ Deno.test("a throttled ATTACH past the attempts is an AttachError with delayMs",
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("after a dropped connection a read is retried, a write is not", async () => {
+loopbackTest("after a dropped connection a read is retried, a write is not", async () => {
   const commands: string[] = [];
   await using server = scriptedServer(async (peer, index) => {
     await peer.handshake();
@@ -359,7 +376,7 @@ Deno.test("after a dropped connection a read is retried, a write is not", async 
   assert.deepEqual(server.errors, []);
 });
 
-Deno.test("a server flooding body lines is cut off at the read cap, not buffered", async () => {
+loopbackTest("a server flooding body lines is cut off at the read cap, not buffered", async () => {
   await using server = scriptedServer(async (peer) => {
     await peer.handshake();
     const line = await peer.expect("CAT ");
@@ -375,6 +392,6 @@ Deno.test("a server flooding body lines is cut off at the read cap, not buffered
   const backend = await connectBackend(server.port);
   const error = await captureError(backend.readFile("/big", 1024));
   assert.ok(error instanceof LimitError, String(error));
-  assert.match((error as Error).message, /CAT \/big reply exceeds max bytes 1024/);
+  assert.match((error as Error).message, /read \/big exceeds max bytes 1024/);
   await backend.close();
 });

@@ -19,6 +19,7 @@ import { TcpBackend } from "../backends/tcp.ts";
 import { ConsoleConnection } from "../transport/console_connection.ts";
 import { hexToBytes, readRecording, type RecordedEvent } from "./fixtures.ts";
 import { type ReplayServer, startReplay } from "./replay_server.ts";
+import { loopbackTest } from "./loopback.ts";
 
 const TOKEN = "changeme";
 const encoder = new TextEncoder();
@@ -60,7 +61,7 @@ async function assertReplayOk(replay: ReplayServer): Promise<string[]> {
   return result.clientFrames;
 }
 
-Deno.test("session_basics: TcpBackend speaks exactly like cohsh", async () => {
+loopbackTest("session_basics: TcpBackend speaks exactly like cohsh", async () => {
   await using replay = startReplay({ scenario: "session_basics" });
   const queen = await TcpBackend.connect({ port: replay.port, authToken: TOKEN });
 
@@ -102,7 +103,7 @@ Deno.test("session_basics: TcpBackend speaks exactly like cohsh", async () => {
   assert.deepEqual(sent, frames("session_basics", "c2s").map((f) => f.text));
 });
 
-Deno.test("session_basics: frames are byte-identical, length prefixes included", async () => {
+loopbackTest("session_basics: frames are byte-identical, length prefixes included", async () => {
   // Same session, checked at the byte level against the recorded hex (prefix = 4 + payload).
   const recorded = frames("session_basics", "c2s");
   for (const frame of recorded) assert.equal(frame.len, hexToBytes(frame.hex).length + 4);
@@ -122,64 +123,67 @@ Deno.test("session_basics: frames are byte-identical, length prefixes included",
   await assertReplayOk(replay);
 });
 
-Deno.test("errors_paths: each ERR becomes a CommandError; over-long inputs refused locally", async () => {
-  const longPath = frames("errors_paths", "c2s").map((f) => f.text).find((t) =>
-    t.startsWith("LS /aaa")
-  )!.slice(3);
-  const longEcho = frames("errors_paths", "c2s").map((f) => f.text).find((t) =>
-    t.startsWith("ECHO /log/queen.log x")
-  )!.slice("ECHO /log/queen.log ".length);
-  await using replay = startReplay({
-    scenario: "errors_paths",
-    rewriteClientFrame: probeToCohsh,
-    skipClientFrames: (text) => text === `LS ${longPath}` || text.endsWith(longEcho),
-  });
-  const queen = await TcpBackend.connect({ port: replay.port, authToken: TOKEN });
+loopbackTest(
+  "errors_paths: each ERR becomes a CommandError; over-long inputs refused locally",
+  async () => {
+    const longPath = frames("errors_paths", "c2s").map((f) => f.text).find((t) =>
+      t.startsWith("LS /aaa")
+    )!.slice(3);
+    const longEcho = frames("errors_paths", "c2s").map((f) => f.text).find((t) =>
+      t.startsWith("ECHO /log/queen.log x")
+    )!.slice("ECHO /log/queen.log ".length);
+    await using replay = startReplay({
+      scenario: "errors_paths",
+      rewriteClientFrame: probeToCohsh,
+      skipClientFrames: (text) => text === `LS ${longPath}` || text.endsWith(longEcho),
+    });
+    const queen = await TcpBackend.connect({ port: replay.port, authToken: TOKEN });
 
-  const nope = await captureError(queen.listDir("/nope"));
-  assert.ok(nope instanceof CommandError);
-  assert.equal(nope.verb, "LS");
-  assert.equal(nope.reason, "policy");
-  assert.equal(nope.detail, "invalid-path");
-  assert.equal(nope.path, "/nope");
-  assert.equal(nope.server.error, "invalid path");
-  assert.equal(nope.server.line, recordedLine("errors_paths", "ERR LS"));
+    const nope = await captureError(queen.listDir("/nope"));
+    assert.ok(nope instanceof CommandError);
+    assert.equal(nope.verb, "LS");
+    assert.equal(nope.reason, "policy");
+    assert.equal(nope.detail, "invalid-path");
+    assert.equal(nope.path, "/nope");
+    assert.equal(nope.server.error, "invalid path");
+    assert.equal(nope.server.line, recordedLine("errors_paths", "ERR LS"));
 
-  for (const path of ["/gpu/bridge/info", "/queen/export/lora_jobs"]) {
-    const error = await captureError(queen.readFile(path, 4096));
-    assert.ok(error instanceof CommandError);
-    assert.equal(error.verb, "CAT");
-    assert.equal(error.detail, "invalid-path");
-    assert.equal(error.path, path);
-    assert.equal(
-      error.server.line,
-      recordedLine("errors_paths", `ERR CAT reason=policy detail=invalid-path path=${path} `),
+    for (const path of ["/gpu/bridge/info", "/queen/export/lora_jobs"]) {
+      const error = await captureError(queen.readFile(path, 4096));
+      assert.ok(error instanceof CommandError);
+      assert.equal(error.verb, "CAT");
+      assert.equal(error.detail, "invalid-path");
+      assert.equal(error.path, path);
+      assert.equal(
+        error.server.line,
+        recordedLine("errors_paths", `ERR CAT reason=policy detail=invalid-path path=${path} `),
+      );
+    }
+
+    assert.ok(longPath.length > DEFAULTS.console.maxPathLen);
+    const pathError = await captureError(queen.listDir(longPath));
+    assert.ok(pathError instanceof LimitError);
+    assert.equal(pathError.limit, "console.max_path_len");
+    assert.ok(longEcho.length > DEFAULTS.console.maxEchoLen);
+    const echoError = await captureError(
+      queen.writeAppend("/log/queen.log", encoder.encode(longEcho)),
     );
-  }
+    assert.ok(echoError instanceof LimitError);
+    assert.equal(echoError.limit, "console.max_echo_len");
 
-  assert.ok(longPath.length > DEFAULTS.console.maxPathLen);
-  const pathError = await captureError(queen.listDir(longPath));
-  assert.ok(pathError instanceof LimitError);
-  assert.equal(pathError.limit, "console.max_path_len");
-  assert.ok(longEcho.length > DEFAULTS.console.maxEchoLen);
-  const echoError = await captureError(
-    queen.writeAppend("/log/queen.log", encoder.encode(longEcho)),
-  );
-  assert.ok(echoError instanceof LimitError);
-  assert.equal(echoError.limit, "console.max_echo_len");
+    const echo = await captureError(
+      queen.writeAppend("/gpu/models/active", encoder.encode("llama3-edge-v7")),
+    );
+    assert.ok(echo instanceof CommandError);
+    assert.equal(echo.verb, "ECHO");
+    assert.equal(echo.path, "/gpu/models/active");
+    assert.equal(echo.detail, "invalid-path");
+    await queen.close();
+    await assertReplayOk(replay);
+  },
+);
 
-  const echo = await captureError(
-    queen.writeAppend("/gpu/models/active", encoder.encode("llama3-edge-v7")),
-  );
-  assert.ok(echo instanceof CommandError);
-  assert.equal(echo.verb, "ECHO");
-  assert.equal(echo.path, "/gpu/models/active");
-  assert.equal(echo.detail, "invalid-path");
-  await queen.close();
-  await assertReplayOk(replay);
-});
-
-Deno.test("errors_attach: raw probe frames through ConsoleConnection", async () => {
+loopbackTest("errors_attach: raw probe frames through ConsoleConnection", async () => {
   // Driven with the probe's own ATTACH lines; only the closing quit is ours.
   await using replay = startReplay({
     scenario: "errors_attach",
@@ -206,21 +210,24 @@ Deno.test("errors_attach: raw probe frames through ConsoleConnection", async () 
   await assertReplayOk(replay);
 });
 
-Deno.test("errors_attach: TcpBackend refuses worker-gpu without a ticket before connecting", async () => {
-  await using replay = startReplay({ scenario: "errors_attach" });
-  await assert.rejects(
-    TcpBackend.connect({ port: replay.port, authToken: TOKEN, role: "worker-gpu" }),
-    TicketError,
-  );
-  await assert.rejects(
-    TcpBackend.connect({ port: replay.port, authToken: TOKEN, role: "nobody" }),
-    ValidationError,
-  );
-  const result = await replay.finish();
-  assert.equal(result.connections, 0);
-});
+loopbackTest(
+  "errors_attach: TcpBackend refuses worker-gpu without a ticket before connecting",
+  async () => {
+    await using replay = startReplay({ scenario: "errors_attach" });
+    await assert.rejects(
+      TcpBackend.connect({ port: replay.port, authToken: TOKEN, role: "worker-gpu" }),
+      TicketError,
+    );
+    await assert.rejects(
+      TcpBackend.connect({ port: replay.port, authToken: TOKEN, role: "nobody" }),
+      ValidationError,
+    );
+    const result = await replay.finish();
+    assert.equal(result.connections, 0);
+  },
+);
 
-Deno.test("auth_bad_token: AuthError without the token, not retried", async () => {
+loopbackTest("auth_bad_token: AuthError without the token, not retried", async () => {
   await using replay = startReplay({
     scenario: "auth_bad_token",
     // The probe kept writing after the Queen closed; our client stops at the EOF.
@@ -235,7 +242,7 @@ Deno.test("auth_bad_token: AuthError without the token, not retried", async () =
   assert.deepEqual(sent, [`AUTH ${token}`]);
 });
 
-Deno.test("unattached_verb: LS before ATTACH is a CommandError", async () => {
+loopbackTest("unattached_verb: LS before ATTACH is a CommandError", async () => {
   await using replay = startReplay({
     scenario: "unattached_verb",
     rewriteClientFrame: probeToCohsh,
@@ -252,7 +259,7 @@ Deno.test("unattached_verb: LS before ATTACH is a CommandError", async () => {
   await assertReplayOk(replay);
 });
 
-Deno.test("replay server reports the first differing frame in hex and text", async () => {
+loopbackTest("replay server reports the first differing frame in hex and text", async () => {
   await using replay = startReplay({ scenario: "unattached_verb" });
   const conn = await ConsoleConnection.connect({ port: replay.port, authToken: TOKEN });
   // The recording expects "LS /"; send something else.
@@ -277,7 +284,7 @@ async function captureError(promise: Promise<unknown>): Promise<unknown> {
   assert.fail("expected the call to fail");
 }
 
-Deno.test("a worker ticket is sent as ATTACH <canonical role> <ticket>", async () => {
+loopbackTest("a worker ticket is sent as ATTACH <canonical role> <ticket>", async () => {
   // PROTOCOL.md §8.6 first vector: worker-heartbeat with subject "worker-1".
   const ticket = "cohesix-ticket-01010fe80300000000000010270000000000002c010000000000000800776f" +
     "726b65722d310068e5cf8b01000000000000.f134e615612664333a0639b469b5b820de88df0824e2a0a6a3eb" +

@@ -18,12 +18,10 @@ import {
   CommandError,
   ConnectionError,
   ConsoleBusyError,
-  LimitError,
   PermissionError,
   ProtocolError,
   ValidationError,
 } from "../core/errors.ts";
-import { utf8Length } from "../core/paths.ts";
 import { maskSecrets } from "../core/display_text.ts";
 import {
   formatHostPort,
@@ -31,19 +29,31 @@ import {
   netNeed,
   requirePermissions,
 } from "../core/permissions.ts";
-import { type Ack, END_LINE, parseAck, serverErrorFields } from "../wire/ack.ts";
+import { type Ack, parseAck, serverErrorFields } from "../wire/ack.ts";
 import { encodeCommandFrame, findUnsafeConsoleChar } from "../wire/command_line.ts";
 import { encodeFrame } from "../wire/frame.ts";
 import { LineReader } from "./line_reader.ts";
 import { Deadline } from "./deadline.ts";
 import { RequestQueue } from "./request_queue.ts";
+import {
+  type ConsoleRequest,
+  type ConsoleResponse,
+  ResponseReader,
+  staleLinesError,
+} from "./response_reader.ts";
 
 export type { Ack } from "../wire/ack.ts";
+export type { ConsoleRequest, ConsoleResponse, ResponseShape } from "./response_reader.ts";
 
 /** Default console host (QEMU user-net forwards the guest's console here). */
 export const DEFAULT_CONSOLE_HOST = "127.0.0.1";
 /** Default console port (`crates/net-constants`). */
 export const DEFAULT_CONSOLE_PORT = 31337;
+/**
+ * The console token of a Queen built without one (`changeme`): the client's last fallback
+ * (OPERATIONS.md §1.5) and the in-repo console server's default. Defined here, once.
+ */
+export const DEFAULT_CONSOLE_TOKEN = "changeme";
 
 /** How long `quit` waits for `OK QUIT` before closing anyway, in wall milliseconds. */
 const QUIT_WAIT_MS = 1000;
@@ -64,45 +74,6 @@ export interface ConsoleConnectOptions {
   readonly signal?: AbortSignal;
   /** Bounds to use; default {@link DEFAULTS}. */
   readonly defaults?: CohesixDefaults;
-}
-
-/**
- * How a verb's response ends (PROTOCOL.md §4.6): `stream` = `OK <V>`, body lines, `END`
- * (LS, CAT, TAIL, LOG); `ack` = the first `OK|ERR <V>` (ECHO, ATTACH); `ping` = `OK PING` and
- * `PONG`, in either order.
- */
-export type ResponseShape = "stream" | "ack" | "ping";
-
-/** One console request. */
-export interface ConsoleRequest {
-  /** The exact command line to send (ASCII, ≤ `console.max_line_len`, no CR/LF). */
-  readonly line: string;
-  /** The ack label that answers it (`LS`, `CAT`, `ECHO`, `ATTACH`, `PING`, …). */
-  readonly verb: string;
-  /** How the response ends. */
-  readonly shape: ResponseShape;
-  /** The requested path: an `OK <V>` naming another `path=` is a stale line and is skipped. */
-  readonly path?: string;
-  /**
-   * Ack fields this request's ack must carry with these values when it carries them at all
-   * (e.g. ECHO's `bytes=`): an ack naming other values answers an earlier request, so it is a
-   * stale line and is skipped, like one naming another `path=`.
-   */
-  readonly expect?: Readonly<Record<string, string>>;
-  /**
-   * Most body bytes (lines joined with `\n`) the caller will accept; default
-   * `readCaps.maxDirListBytes`. A peer that sends more is cut off with a `LimitError` and the
-   * connection is dropped, so a hostile server cannot make the client buffer without bound.
-   */
-  readonly maxBodyBytes?: number;
-}
-
-/** A successful response: its ack and, for streams (and PING's `PONG`), its body lines. */
-export interface ConsoleResponse {
-  /** The `OK <V>` ack line, parsed. */
-  readonly ack: Ack;
-  /** Body lines in arrival order (streams: everything between the ack and `END`). */
-  readonly lines: string[];
 }
 
 /** Per-request options. */
@@ -140,8 +111,8 @@ export class ConsoleConnection implements AsyncDisposable {
   readonly #where: string;
   /** Token and ticket: masked in any server text an error quotes. */
   readonly #secrets: string[] = [];
-  /** What the current request saw that explains a later timeout (e.g. a short listing). */
-  #stallNote: string | undefined;
+  /** The response being read: what it saw may explain a timeout (e.g. a short listing). */
+  #reading: ResponseReader | undefined;
   /** Set when a reply was followed by stale lines: the socket works, so QUIT is still sent. */
   #outOfStep = false;
   #closed = false;
@@ -333,14 +304,15 @@ export class ConsoleConnection implements AsyncDisposable {
     const signal = options.signal;
     if (signal?.aborted) throw new AbortedError(`${what} aborted before it was sent`);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    this.#stallNote = undefined;
+    this.#reading = undefined;
     let cancelled: CohesixError | undefined;
     const onAbort = () => {
       cancelled ??= new AbortedError(`${what} aborted; the console connection was closed`);
       this.#shutdown(true);
     };
     this.#deadline.arm(timeoutMs, () => {
-      const note = this.#stallNote === undefined ? "" : ` (${this.#stallNote})`;
+      const stall = this.#reading?.stallNote;
+      const note = stall === undefined ? "" : ` (${stall})`;
       cancelled ??= new CohesixTimeoutError(
         `${what} got no complete reply from ${this.#where} within ${timeoutMs} ms${note}`,
         { hint: "check that the Queen is running and responsive, or raise the timeout" },
@@ -375,106 +347,36 @@ export class ConsoleConnection implements AsyncDisposable {
   }
 
   async #readResponse(request: ConsoleRequest): Promise<ConsoleResponse> {
-    const { verb, shape } = request;
-    let ack: Ack | undefined;
-    let pong = false;
-    const lines: string[] = [];
-    const maxBodyBytes = request.maxBodyBytes ?? this.#defaults.readCaps.maxDirListBytes;
-    let bodyBytes = -1; // Joined length: the first line adds no separator.
-    // LS announces its entry count: with it, an entry named `END` is read as an entry, and a
-    // listing longer than announced is caught instead of leaving stale lines behind.
-    let entries: number | undefined;
-    for (;;) {
-      // Lines already buffered are taken without an await: a stream's body usually arrives in
-      // one read, and one await per line is most of the client's cost on a fast console.
-      const line = this.#reader.takeBuffered() ?? await this.#reader.next();
-      if (line === undefined) {
-        if (ack === undefined && !pong) {
-          throw new ConnectionError(`the Queen closed the connection before answering ${verb}`);
+    const reader = new ResponseReader(request, this.#defaults.readCaps.maxDirListBytes);
+    this.#reading = reader;
+    try {
+      for (;;) {
+        // Lines already buffered are taken without an await: a stream's body usually arrives
+        // in one read, and one await per line is most of the client's cost on a fast console.
+        const line = this.#reader.takeBuffered() ?? await this.#reader.next();
+        if (line === undefined) throw reader.end();
+        const step = reader.push(line);
+        switch (step.kind) {
+          case "more":
+            continue;
+          case "done":
+            // One request in flight: lines already received after a complete reply are stale.
+            if (this.#reader.buffered > 0) {
+              this.#outOfStep = true;
+              throw staleLinesError(request, step.after);
+            }
+            return step.response;
+          case "refused":
+            throw commandError(request.verb, parseAck(this.#mask(step.ack.line)) ?? step.ack);
+          case "console-ended":
+            throw new ConnectionError(
+              `the Queen ended the console session: ${this.#mask(step.line)}`,
+            );
         }
-        throw new ProtocolError(
-          `the Queen closed the connection in the middle of the ${verb} reply`,
-        );
       }
-      if (ack !== undefined && shape === "stream") {
-        if (entries !== undefined && lines.length === entries && line !== END_LINE) {
-          this.#outOfStep = true;
-          throw new ProtocolError(
-            `the ${describeRequest(request)} reply announced entries=${entries} but sent more ` +
-              "lines; the connection was dropped",
-            { hint: "the server is out of step or not a Cohesix console; retry" },
-          );
-        }
-        if (line === END_LINE && (entries === undefined || lines.length >= entries)) {
-          this.#ensureInStep(request, "END");
-          return { ack, lines };
-        }
-        if (line === END_LINE) {
-          this.#stallNote = `${describeRequest(request)} announced entries=${entries} and ` +
-            `sent END after ${lines.length}; waiting for the rest`;
-        }
-        bodyBytes += 1 + utf8Length(line); // No copy: this runs once per body line.
-        if (bodyBytes > maxBodyBytes) {
-          throw new LimitError(
-            `${describeRequest(request)} reply exceeds max bytes ${maxBodyBytes}`,
-            "max_bytes",
-            maxBodyBytes,
-            {
-              hint:
-                "the connection was dropped; raise the read limit if the node really is that big",
-            },
-          );
-        }
-        lines.push(line); // Body lines are opaque, even ones that look like acks.
-        continue;
-      }
-      if (shape === "ping" && line === "PONG") {
-        pong = true;
-        if (ack !== undefined) {
-          this.#ensureInStep(request, "its ack");
-          return { ack, lines: [line] };
-        }
-        continue;
-      }
-      const parsed = parseAck(line);
-      if (parsed === undefined) continue; // A stray body line (e.g. a late PONG) before our ack.
-      if (parsed.label === "CONSOLE") {
-        throw new ConnectionError(`the Queen ended the console session: ${this.#mask(line)}`);
-      }
-      if (!answers(parsed, request)) continue;
-      if (parsed.status === "ERR") throw commandError(verb, parseAck(this.#mask(line)) ?? parsed);
-      ack = parsed;
-      if (shape === "stream" && verb === "LS") entries = announcedEntries(parsed);
-      if (shape === "ack" || (shape === "ping" && pong)) {
-        this.#ensureInStep(request, "its ack");
-        return { ack, lines: pong ? ["PONG"] : [] };
-      }
+    } finally {
+      if (reader.outOfStep) this.#outOfStep = true;
     }
-  }
-
-  /**
-   * One request in flight means nothing may follow a complete reply. Lines already received
-   * after it are stale: content that looked like protocol lines (a line `END` cuts a CAT short
-   * and leaves the rest behind, §4.4) or a server out of step. The reply cannot be trusted and
-   * the connection would mis-attribute those lines to the next request, so both are refused.
-   */
-  #ensureInStep(request: ConsoleRequest, after: string): void {
-    if (this.#reader.buffered === 0) return;
-    this.#outOfStep = true;
-    const what = describeRequest(request);
-    throw new ProtocolError(
-      request.shape === "stream"
-        ? `the ${what} reply was followed by more lines after ${after}: the node's content ` +
-          "holds lines that look like protocol lines (END, OK …, ERR …), so the reply cannot " +
-          "be trusted; the connection was dropped"
-        : `the ${what} reply was followed by unexpected lines after ${after}: the console is ` +
-          "out of step (stale lines of an earlier reply?); the connection was dropped",
-      {
-        hint: request.shape === "stream"
-          ? "read this node through a mounted namespace, or remove the offending lines"
-          : "retry on a new connection",
-      },
-    );
   }
 
   /** `text` with every piece of the token or ticket replaced by `<redacted>`. */
@@ -573,34 +475,6 @@ function consoleBusy(where: string, cause: unknown): ConsoleBusyError {
       "time (cohsh, coh, SwarmUI or another script is attached)",
     { cause, hint: "close the other console client, then retry" },
   );
-}
-
-function answers(ack: Ack, request: ConsoleRequest): boolean {
-  if (ack.label === request.verb) {
-    // A different path= (or bytes=, …) is a stale reply to an earlier request, not ours.
-    const { path, expect } = request;
-    if (path !== undefined && ack.fields.path !== undefined && ack.fields.path !== path) {
-      return false;
-    }
-    for (const [key, value] of Object.entries(expect ?? {})) {
-      const field = ack.fields[key];
-      if (field !== undefined && field !== value) return false;
-    }
-    return true;
-  }
-  return ack.status === "ERR" && (ack.label === "PARSE" || ack.label === "FRAME");
-}
-
-/** `LS /x` (verb and path) for messages. */
-function describeRequest(request: ConsoleRequest): string {
-  return request.path === undefined ? request.verb : `${request.verb} ${request.path}`;
-}
-
-/** The `entries=` count of an `OK LS` ack, when it is a plain decimal. */
-function announcedEntries(ack: Ack): number | undefined {
-  const text = ack.fields.entries;
-  if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;
-  return Number(text);
 }
 
 function commandError(verb: string, ack: Ack): CommandError {

@@ -12,13 +12,32 @@ Deno.test("a deadline that passes runs its callback once", async () => {
   deadline.stop();
 });
 
+/** Runs `body` counting the timers scheduled meanwhile. */
+function countingTimers(body: () => void): number {
+  const original = globalThis.setTimeout;
+  let scheduled = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    scheduled++;
+    return original(...args);
+  }) as typeof setTimeout;
+  try {
+    body();
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  return scheduled;
+}
+
 Deno.test("a disarmed deadline never fires, and re-arming reuses the pending timer", async () => {
   const deadline = new Deadline();
   let fired = 0;
-  for (let i = 0; i < 100; i++) {
-    deadline.arm(30, () => fired++);
-    deadline.disarm();
-  }
+  const scheduled = countingTimers(() => {
+    for (let i = 0; i < 100; i++) {
+      deadline.arm(30, () => fired++);
+      deadline.disarm();
+    }
+  });
+  assert.equal(scheduled, 1, "one timer for 100 arms of the same length");
   await sleep(50);
   assert.equal(fired, 0);
   deadline.stop();

@@ -164,3 +164,11 @@ Deno.test("not acks: bare status, lowercase, missing label", () => {
   assert.equal(parseAck("OK AUTH")!.detail, "");
   assert.deepEqual(parseAckFields(""), {});
 });
+
+Deno.test("error= runs to the end of the line, even over text that looks like fields", () => {
+  const ack = parseAck("ERR ECHO reason=quota path=/x error=over budget: limit=4 used=5 detail=y")!;
+  assert.equal(ack.fields.error, "over budget: limit=4 used=5 detail=y");
+  assert.equal(ack.fields.limit, undefined);
+  assert.equal(ack.fields.detail, undefined);
+  assert.equal(ack.fields.reason, "quota");
+});

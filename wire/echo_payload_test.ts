@@ -37,3 +37,23 @@ Deno.test("normalizeEchoPayload: CR / LF inside, non-ASCII, control and empty ar
   }
   assert.throws(() => normalizeEchoPayload(new Uint8Array([0x61, 0xff])), /not UTF-8/);
 });
+
+Deno.test("normalizeEchoPayload: each refusal says what was wrong", () => {
+  const refusal = (text: string) => {
+    try {
+      normalizeEchoPayload(encoder.encode(text));
+    } catch (error) {
+      assert.ok(error instanceof ValidationError, String(error));
+      return error.summary;
+    }
+    assert.fail(`${JSON.stringify(text)} was accepted`);
+  };
+  assert.equal(refusal("a\rb"), "echo payload must be a single line");
+  assert.equal(refusal("a\r"), "echo payload must be a single line");
+  assert.equal(refusal("a\nb"), "echo payload must be a single line");
+  assert.equal(refusal("a\0b"), "echo payload contains a NUL byte");
+  assert.equal(refusal("a\x7fb"), "echo payload contains control character 0x7f");
+  assert.equal(refusal("tab\there"), "echo payload contains control character 0x09");
+  assert.equal(refusal("h\u00e9"), 'echo payload contains non-ASCII character "\u00e9"');
+  assert.equal(refusal(" \n"), "echo payload must not be empty");
+});

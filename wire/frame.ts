@@ -58,6 +58,15 @@ export class FrameDecoder {
   }
 
   /**
+   * Bytes of buffer the decoder holds. However long the stream, this stays near the largest
+   * frame plus the largest chunk: consumed bytes are reclaimed by moving the unread tail to the
+   * front, and the buffer only grows when that tail and the new chunk cannot fit.
+   */
+  get capacity(): number {
+    return this.#buffer.length;
+  }
+
+  /**
    * Feeds `chunk` and returns every frame it completes, in order. Payloads are views into an
    * internal buffer that stay valid until the next `push`. Throws {@link ProtocolError} for a
    * declared length below 4, or above the maximum in `"error"` mode.

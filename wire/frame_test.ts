@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "../core/errors.ts";
 import { DEFAULTS } from "../core/defaults.ts";
+import { concatBytes } from "../core/bytes.ts";
 import { decodePayload, encodeFrame, FrameDecoder } from "./frame.ts";
 
 const encoder = new TextEncoder();
@@ -96,4 +97,18 @@ Deno.test("decodePayload: strict UTF-8", () => {
   assert.equal(decodePayload(new Uint8Array([0xef, 0xbb, 0xbf, 0x41])), "\ufeffA"); // BOM kept
   assert.throws(() => decodePayload(new Uint8Array([0x43, 0xff, 0xfe])), ProtocolError);
   assert.throws(() => decodePayload(new Uint8Array([0xc3])), ProtocolError); // cut sequence
+});
+
+Deno.test("a long stream cut mid-frame keeps the decoder's buffer bounded and frames intact", () => {
+  const frameDecoder = new FrameDecoder();
+  const frames = Array.from({ length: 2000 }, (_, i) => `line ${i} ${"x".repeat(90)}`);
+  const stream = concatBytes(frames.map((f) => encodeFrame(encoder.encode(f))));
+  const received: string[] = [];
+  // 150-byte chunks: nearly every chunk ends inside a frame, leaving an unread tail behind.
+  for (let offset = 0; offset < stream.length; offset += 150) {
+    received.push(...texts(frameDecoder.push(stream.subarray(offset, offset + 150))));
+    assert.ok(frameDecoder.capacity <= 1024, `buffer grew to ${frameDecoder.capacity} bytes`);
+  }
+  assert.deepEqual(received, frames);
+  assert.equal(frameDecoder.pendingBytes, 0);
 });
