@@ -9,7 +9,8 @@
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
 import { OperationError, ValidationError } from "../core/errors.ts";
-import { callOptionsOf, type OperationOptions, readFileCapped } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { decodeUtf8, encodeUtf8 } from "./text.ts";
 
 /** The lifecycle commands cohsh accepts (case-sensitive). */
@@ -75,13 +76,17 @@ export async function readLifecycleState(
   backend: Backend,
   options: OperationOptions = {},
 ): Promise<LifecycleState> {
-  const { audit } = options;
-  const bytes = await readFileCapped(
+  using run = new OperationRun("lifecycle state", options);
+  return await readStateIn(run, backend);
+}
+
+async function readStateIn(run: OperationRun, backend: Backend): Promise<LifecycleState> {
+  const { audit } = run;
+  const bytes = await run.read(
     backend,
     LIFECYCLE_STATE_PATH,
     STATE_READ_CAP,
     "lifecycle state read cap",
-    callOptionsOf(options),
   );
   audit?.pushAck("OK", "CAT", `path=${LIFECYCLE_STATE_PATH}`);
   const state = parseLifecycleState(decodeUtf8(bytes, LIFECYCLE_STATE_PATH));
@@ -103,9 +108,10 @@ export async function lifecycleControl(
   command: LifecycleCommand,
   options: OperationOptions = {},
 ): Promise<LifecycleState> {
-  const { audit } = options;
+  using run = new OperationRun(`lifecycle ${command}`, options);
+  const { audit } = run;
   const checked = parseLifecycleCommand(command);
-  const state = await readLifecycleState(backend, options);
+  const state = await readStateIn(run, backend);
   if (!lifecycleAllowed(checked, state)) {
     audit?.pushAck(
       "ERR",
@@ -117,7 +123,7 @@ export async function lifecycleControl(
     });
   }
   const ctl = defaults.paths.queenLifecycleCtl;
-  const bytes = await backend.writeAppend(ctl, encodeUtf8(`${checked}\n`), callOptionsOf(options));
+  const bytes = await run.append(backend, ctl, encodeUtf8(`${checked}\n`));
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(`lifecycle ${checked} requested from state=${state}`);
   return state;

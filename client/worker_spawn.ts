@@ -12,7 +12,8 @@ import { LimitError } from "../core/errors.ts";
 import { utf8Length } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { checkUint } from "./integers.ts";
-import { callOptionsOf, type OperationOptions } from "./remote.ts";
+import { OperationRun } from "./operation_run.ts";
+import type { OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
 /** Arguments of a heartbeat worker spawn. */
@@ -57,11 +58,12 @@ export async function spawnHeartbeat(
   args: HeartbeatSpawnArgs,
   options: OperationOptions = {},
 ): Promise<void> {
-  const { audit } = options;
+  using run = new OperationRun("spawn heartbeat", options);
+  const { audit } = run;
   const payload = encodeUtf8(buildHeartbeatSpawnPayload(args, defaults));
   normalizeEchoPayload(payload, defaults);
   const ctl = defaults.paths.queenCtl;
-  const bytes = await backend.writeAppend(ctl, payload, callOptionsOf(options));
+  const bytes = await run.append(backend, ctl, payload);
   audit?.pushAck("OK", "ECHO", `path=${ctl} bytes=${bytes}`);
   audit?.pushLine(`spawn requested role=heartbeat ticks=${args.ticks}`);
 }
