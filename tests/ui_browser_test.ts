@@ -211,10 +211,17 @@ Deno.test({
     );
     await Deno.mkdir(OUT_DIR, { recursive: true });
     await page.screenshot(`${OUT_DIR}main.png`);
+    const background = "getComputedStyle(document.body).backgroundColor";
+    const light = await page.evaluate<string>(background);
     await page.colorScheme("dark");
+    assert.notEqual(await page.evaluate<string>(background), light, "follows the dark scheme");
     await page.screenshot(`${OUT_DIR}main-dark.png`);
     await page.colorScheme("light");
     await page.viewport(390, 844, true);
+    assert.ok(
+      await page.evaluate<boolean>("document.documentElement.scrollWidth <= 390"),
+      "nothing wider than a phone screen",
+    );
     await page.screenshot(`${OUT_DIR}phone.png`);
     await page.viewport(1440, 1000);
 
