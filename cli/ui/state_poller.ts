@@ -74,7 +74,7 @@ const BREADCRUMBS_SHOWN = 5;
 const LOG_LINES_SHOWN = 64;
 /**
  * Telemetry devices, models and ingest counters change slowly: read on every this-many-th poll
- * and right after an action, so a poll costs about 15 + 2·GPUs + workers console commands (the
+ * and right after an action, so a poll costs about 14 + 2·GPUs + workers console commands (the
  * Queen logs each one).
  */
 export const SLOW_SECTIONS_EVERY = 5;
