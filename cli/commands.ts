@@ -108,4 +108,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "mount a service namespace (cohsh mount)",
     load: () => import("./commands/mount.ts"),
   },
+  {
+    name: "ui",
+    summary: "serve the hive at a glance in a browser (local page, live)",
+    load: () => import("./commands/ui.ts"),
+  },
 ];

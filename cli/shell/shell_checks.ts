@@ -7,6 +7,12 @@
  * @module
  */
 
+import {
+  LIFECYCLE_COMMANDS as CLIENT_LIFECYCLE_COMMANDS,
+  lifecycleAllowed,
+  type LifecycleState,
+  parseLifecycleState,
+} from "../../client/lifecycle.ts";
 import { ShellError } from "./cohsh_console.ts";
 
 const MAX_PATH_COMPONENTS = 8;
@@ -223,16 +229,15 @@ export function mountPayload(args: readonly string[]): string {
 }
 
 /** The lifecycle commands and the states each is allowed from (CLI.md §2.4). */
-export const LIFECYCLE_COMMANDS: Readonly<Record<string, (state: string) => boolean>> = {
-  cordon: (state) => state === "ONLINE" || state === "DEGRADED",
-  drain: (state) => state === "DRAINING",
-  resume: (state) => state !== "ONLINE",
-  quiesce: (state) => state === "ONLINE" || state === "DEGRADED" || state === "DRAINING",
-  reset: (state) => state !== "BOOTING",
-};
+export const LIFECYCLE_COMMANDS: Readonly<Record<string, (state: string) => boolean>> = Object
+  .fromEntries(
+    CLIENT_LIFECYCLE_COMMANDS.map((command) => [
+      command,
+      (state: string) => lifecycleAllowed(command, state as LifecycleState),
+    ]),
+  );
 
-const LIFECYCLE_LIST = "cordon|drain|resume|quiesce|reset";
-const LIFECYCLE_STATES = /^state=(BOOTING|DEGRADED|ONLINE|DRAINING|QUIESCED|OFFLINE)$/;
+const LIFECYCLE_LIST = CLIENT_LIFECYCLE_COMMANDS.join("|");
 
 /** `lifecycle <cmd>`: the checked command word. */
 export function lifecycleCommand(args: readonly string[]): string {
@@ -249,9 +254,9 @@ export function lifecycleCommand(args: readonly string[]): string {
 
 /** The state named by the first `state=<S>` line of `/proc/lifecycle/state`. */
 export function lifecycleState(lines: readonly string[]): string {
-  for (const line of lines) {
-    const match = LIFECYCLE_STATES.exec(line.trim());
-    if (match) return match[1]!;
+  const state = parseLifecycleState(lines.join("\n"));
+  if (state === undefined) {
+    throw new ShellError("lifecycle state not found at /proc/lifecycle/state");
   }
-  throw new ShellError("lifecycle state not found at /proc/lifecycle/state");
+  return state;
 }
