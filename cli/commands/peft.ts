@@ -8,7 +8,9 @@
 import type { RegistryState } from "../../client/registry_state.ts";
 import { joinLocal, statOrUndefined } from "../../client/local_files.ts";
 import { DEFAULTS } from "../../core/defaults.ts";
+import { UsageError } from "../../core/errors.ts";
 import { type PermissionNeed, readNeed, writeNeed } from "../../core/permissions.ts";
+import type { InventoryChoice } from "./gpu_publish.ts";
 import { flagHelp, type FlagSpec, parseArgs, requiredFlag, stringFlag } from "../args.ts";
 import { runCohOperation } from "../coh_operation.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
@@ -31,6 +33,16 @@ const IMPORT_FLAGS: readonly FlagSpec[] = [
   { names: ["--job"], value: "JOB", help: "the exported job id" },
   { names: ["--export"], value: "DIR", help: "folder peft export wrote <job>/ into" },
   REGISTRY,
+  {
+    names: ["--publish"],
+    help: "then publish the registry and GPUs to the Queen (REPLACES its /gpu snapshot)",
+  },
+  { names: ["--inventory"], value: "FILE", help: "with --publish: GPUs from a --list JSON file" },
+  { names: ["--mock-inventory"], help: "with --publish: gpu-bridge-host's mock GPUs" },
+  {
+    names: ["--nvidia-smi"],
+    help: "with --publish: this host's GPUs (the default without --mock)",
+  },
 ];
 const ACTIVATE_FLAGS: readonly FlagSpec[] = [
   { names: ["--model"], value: "MODEL", help: "imported model id to activate" },
@@ -43,13 +55,18 @@ export const HELP = `cohesix peft: LoRA adapters from export to activation (coh 
 usage:
   cohesix peft export --job JOB --out DIR
   cohesix peft import --model MODEL --from DIR --job JOB --export DIR [--registry DIR]
+                      [--publish [--inventory FILE | --mock-inventory | --nvidia-smi]]
   cohesix peft activate --model MODEL [--registry DIR]
   cohesix peft rollback [--registry DIR]
 
 export    LS /queen/export/lora_jobs/<job>, CAT telemetry.cbor, base_model.ref and policy.toml,
           save them to DIR/<job>/ (files already there are kept)
 import    local only: copy the adapter into REGISTRY/available/<model>/ with hashes and write its
-          manifest.toml (refused if the model was imported already)
+          manifest.toml (refused if the model was imported already); with --publish, then
+          publish REGISTRY and the inventory's GPUs through /gpu/bridge/ctl as coh does. A
+          publish REPLACES the Queen's whole /gpu snapshot: GPU nodes come back with empty lease
+          and status logs, /gpu/models holds exactly the published models. The inventory is
+          nvidia-smi (--allow-run=nvidia-smi), or the mock one with the global --mock.
 activate  make MODEL current in the registry, then ECHO it to /gpu/models/active
 rollback  swap back to the previous model, locally and on the Queen
 
@@ -62,10 +79,12 @@ ${flagHelp(IMPORT_FLAGS)}
 activate/rollback options:
 ${flagHelp(ACTIVATE_FLAGS)}
 
-Permissions (besides the backend's; import needs no backend permission): export
+Permissions (besides the backend's; import needs no backend permission unless --publish): export
 --allow-read=DIR --allow-write=DIR; import --allow-read=FROM,EXPORT,REGISTRY
---allow-write=REGISTRY; activate and rollback --allow-read=REGISTRY --allow-write=REGISTRY.
---json: export {"job_id","job_dir","written"}; import {"model_id","manifest","adapter_bytes"};
+--allow-write=REGISTRY (--publish adds the backend's, and --allow-run=nvidia-smi or
+--allow-read=FILE for the inventory); activate and rollback --allow-read=REGISTRY --allow-write=REGISTRY.
+--json: export {"job_id","job_dir","written"}; import {"model_id","manifest","adapter_bytes"}
+(+ "published": {"bytes","sha256","gpus"} with --publish);
 activate and rollback {"current","previous"} (null when none); each with "transcript".
 `;
 
@@ -112,15 +131,18 @@ async function importModel(argv: readonly string[], ctx: CommandContext): Promis
   const jobId = requiredFlag(args, command, "job");
   const exportRoot = requiredFlag(args, command, "export");
   const registryRoot = registryOf(args);
+  const publish = args.flags.publish === true;
+  const inventory = inventoryOf(args, ctx, publish);
   return await runCohOperation(ctx, {
     verb: "PEFT",
     command,
-    remote: false,
+    remote: publish,
     progress: true,
     needs: [
       readNeed(`reading the adapter in ${adapterDir}`, adapterDir),
       readNeed(`reading the export in ${exportRoot}`, exportRoot),
       ...readWrite("the model registry", registryRoot),
+      ...(inventory === undefined ? [] : await publishNeeds(inventory)),
     ],
     run: async ({ client, options, progress }) => {
       if (progress.enabled) {
@@ -128,17 +150,62 @@ async function importModel(argv: readonly string[], ctx: CommandContext): Promis
         const size = adapter === undefined ? "" : ` (adapter ${formatBytes(adapter.size)})`;
         progress.update(`peft import: copying and hashing ${modelId}${size}`);
       }
-      return await client.peftImport(
-        { modelId, adapterDir, jobId, exportRoot, registryRoot },
-        options,
-      );
+      const importArgs = { modelId, adapterDir, jobId, exportRoot, registryRoot };
+      if (inventory === undefined) return await client.peftImport(importArgs, options);
+      // Loaded only for a publish: a plain import stays local and light.
+      const { loadInventoryNodes } = await import("./gpu_publish.ts");
+      const signal = options.signal ?? new AbortController().signal;
+      const nodes = await loadInventoryNodes(inventory, signal);
+      return await client.peftImport(importArgs, { ...options, publish: { nodes } });
     },
     json: (result) => ({
       model_id: result.modelId,
       manifest: result.manifestPath,
       adapter_bytes: result.adapterBytes,
+      ...(result.published === undefined ? {} : {
+        published: {
+          bytes: result.published.bytes,
+          sha256: result.published.sha256,
+          gpus: result.published.gpus,
+        },
+      }),
     }),
   });
+}
+
+/**
+ * The inventory a `--publish` uses: the flag given, else the mock one on the mock Queen (as
+ * `coh --mock`), else nvidia-smi (coh uses NVML). Inventory flags without `--publish` are refused.
+ */
+function inventoryOf(
+  args: ReturnType<typeof parseArgs>,
+  ctx: CommandContext,
+  publish: boolean,
+): InventoryChoice | undefined {
+  const file = stringFlag(args, "inventory");
+  const chosen: InventoryChoice[] = [
+    ...(file === undefined ? [] : [{ kind: "file", path: file } as const]),
+    ...(args.flags["mock-inventory"] === true ? [{ kind: "mock" } as const] : []),
+    ...(args.flags["nvidia-smi"] === true ? [{ kind: "nvidia-smi" } as const] : []),
+  ];
+  if (!publish) {
+    if (chosen.length > 0) {
+      throw new UsageError("--inventory, --mock-inventory and --nvidia-smi need --publish", {
+        hint: "add --publish to publish the registry after the import",
+      });
+    }
+    return undefined;
+  }
+  if (chosen.length > 1) {
+    throw new UsageError("give one of --inventory FILE, --mock-inventory, --nvidia-smi");
+  }
+  const onMock = ctx.globals.values.mock === true || ctx.globals.values["mock-root"] !== undefined;
+  return chosen[0] ?? (onMock ? { kind: "mock" } : { kind: "nvidia-smi" });
+}
+
+async function publishNeeds(inventory: InventoryChoice): Promise<PermissionNeed[]> {
+  const { inventoryNeeds } = await import("./gpu_publish.ts");
+  return inventoryNeeds(inventory);
 }
 
 async function activate(argv: readonly string[], ctx: CommandContext): Promise<number> {

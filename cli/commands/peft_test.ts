@@ -203,3 +203,77 @@ Deno.test("peft rollback with nothing to roll back to: coh's message, ERR PEFT",
   assert.equal(run.status, 1);
   assert.equal(run.stdout, "ERR PEFT reason=no previous model available for rollback\n");
 });
+
+Deno.test("peft import --publish: import, then coh's publish ack; the Queen confirms the bytes", async () => {
+  await using dir = await tempDir();
+  const root = ["--mock-root", `${dir.path}/mock`];
+  const from = await adapter(dir.path);
+  const out = `${dir.path}/export`;
+  assert.equal(
+    (await runCli([...root, "peft", "export", "--job", "job_8932", "--out", out])).status,
+    0,
+  );
+  const importArgs = ["--from", from, "--job", "job_8932", "--export", out];
+  const registry = ["--registry", `${dir.path}/registry`];
+  const run = await runCli([
+    ...root,
+    "peft",
+    "import",
+    "--model",
+    "llama3-edge-v7",
+    ...importArgs,
+    ...registry,
+    "--publish",
+  ]);
+  assert.equal(run.status, 0, run.stderr);
+  const [ack, line, ...rest] = run.stdout.split("\n");
+  const match = /^OK ECHO path=\/gpu\/bridge\/ctl bytes=(\d+) sha256=([0-9a-f]{64})$/.exec(
+    ack ?? "",
+  );
+  assert.ok(match, `publish ack first: ${run.stdout}`);
+  assert.equal(
+    line,
+    `peft import model=llama3-edge-v7 manifest=${dir.path}/registry/available/llama3-edge-v7/manifest.toml`,
+  );
+  assert.deepEqual(rest, [""]);
+  const status = await runCli([...root, "cat", "/gpu/bridge/status"]);
+  assert.match(status.stdout, new RegExp(`state=ok bytes=${match[1]} sha256=${match[2]}`));
+  const models = await runCli([...root, "ls", "/gpu/models/available"]);
+  assert.match(models.stdout, /llama3-edge-v7/);
+
+  const json = await runCli([
+    ...root,
+    "--json",
+    "peft",
+    "import",
+    "--model",
+    "llama3-edge-v6",
+    ...importArgs,
+    ...registry,
+    "--publish",
+    "--mock-inventory",
+  ]);
+  assert.equal(json.status, 0, json.stderr);
+  const document = JSON.parse(json.stdout);
+  assert.match(document.published.sha256, /^[0-9a-f]{64}$/);
+  assert.ok(document.published.bytes > 0);
+});
+
+Deno.test("peft import: inventory flags without --publish are a usage error", async () => {
+  const run = await runCli([
+    "--mock",
+    "peft",
+    "import",
+    "--model",
+    "m",
+    "--from",
+    "a",
+    "--job",
+    "j",
+    "--export",
+    "e",
+    "--mock-inventory",
+  ]);
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /need --publish/);
+});
