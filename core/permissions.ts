@@ -70,16 +70,17 @@ export function envNeeds(what: string, variables: readonly string[]): Permission
  * whose message lists what needs it and whose `flag` holds every missing flag (space-separated,
  * each once, in order).
  */
-export async function requirePermissions(needs: readonly PermissionNeed[]): Promise<void> {
+export function requirePermissions(needs: readonly PermissionNeed[]): Promise<void> {
   const missing: PermissionNeed[] = [];
   for (const need of needs) {
-    const status = await Deno.permissions.query(need.descriptor);
+    // querySync: the same answer without an asynchronous op (cheaper at start-up).
+    const status = Deno.permissions.querySync(need.descriptor);
     if (status.state !== "granted") missing.push(need);
   }
-  if (missing.length === 0) return;
+  if (missing.length === 0) return Promise.resolve();
   const flags = [...new Set(missing.map((need) => need.flag))];
   const whats = [...new Set(missing.map((need) => need.what))];
-  throw new PermissionError(whats.join(", "), flags.join(" "));
+  return Promise.reject(new PermissionError(whats.join(", "), flags.join(" ")));
 }
 
 const KIND_FLAGS: Record<string, string> = {
