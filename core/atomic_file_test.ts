@@ -72,3 +72,19 @@ Deno.test("a directory at the target is refused as a LocalFileError and left alo
     assert.deepEqual(names(`${dir}/f`), ["inside"]);
   });
 });
+
+Deno.test("large data (the streaming path) is atomic too: symlink replaced, hard link kept", async () => {
+  await withTemp(async (dir) => {
+    // Over the size written synchronously, so writeFileAtomic takes its asynchronous path.
+    const big = "x".repeat(300 * 1024);
+    await Deno.writeTextFile(`${dir}/victim`, "precious");
+    await Deno.symlink("victim", `${dir}/pulled`);
+    await writeFileAtomic(`${dir}/pulled`, big);
+    assert.equal(await Deno.readTextFile(`${dir}/victim`), "precious");
+    assert.equal((await Deno.lstat(`${dir}/pulled`)).isFile, true);
+    await Deno.link(`${dir}/pulled`, `${dir}/keep`);
+    await writeFileAtomic(`${dir}/pulled`, big.toUpperCase());
+    assert.equal(await Deno.readTextFile(`${dir}/keep`), big);
+    assert.equal(await Deno.readTextFile(`${dir}/pulled`), big.toUpperCase());
+  });
+});

@@ -27,10 +27,17 @@ export interface Mutant {
 /** Every mutant, in the order they run. */
 export const MUTANTS: readonly Mutant[] = [
   {
-    name: "atomic writer writes in place",
+    name: "atomic writer writes in place (large data, streaming path)",
     file: "core/atomic_file.ts",
     search: "await writeFileAtomicWith(path, (file) => writeAll(file, path, bytes));",
     replace: "await Deno.writeFile(path, bytes);",
+    tests: ["client/local_files_test.ts", "core/atomic_file_test.ts"],
+  },
+  {
+    name: "atomic writer writes in place (small data, synchronous path)",
+    file: "core/atomic_file.ts",
+    search: "if (bytes.length <= SYNC_WRITE_MAX_BYTES) return writeFileAtomicSync(path, bytes);",
+    replace: "if (bytes.length <= SYNC_WRITE_MAX_BYTES) return Deno.writeFileSync(path, bytes);",
     tests: ["client/local_files_test.ts", "core/atomic_file_test.ts"],
   },
   {
