@@ -7,11 +7,11 @@
 
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError } from "../core/errors.ts";
-import { ensureJsonString, utf8Length } from "../core/paths.ts";
+import { ensureJsonString } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { checkUint } from "./integers.ts";
 import { OperationRun } from "./operation_run.ts";
+import { finishSpawnPayload } from "./spawn_payload.ts";
 import type { OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
@@ -43,27 +43,9 @@ export function buildSpawnPayload(args: GpuLeaseArgs, defaults: CohesixDefaults)
   const streams = checkUint("streams", args.streams, "u8");
   const ttlS = checkUint("ttl_s", args.ttlS, "u32");
   const priority = checkUint("priority", args.priority ?? 0, "u8");
-  let json = `{"spawn":"gpu","lease":{"gpu_id":"${gpuId}","mem_mb":${memMb},` +
+  const json = `{"spawn":"gpu","lease":{"gpu_id":"${gpuId}","mem_mb":${memMb},` +
     `"streams":${streams},"ttl_s":${ttlS},"priority":${priority}}`;
-  const budget: string[] = [];
-  if (args.budgetTtlS !== undefined) {
-    budget.push(`"ttl_s":${checkUint("budget_ttl_s", args.budgetTtlS, "u64")}`);
-  }
-  if (args.budgetOps !== undefined) {
-    budget.push(`"ops":${checkUint("budget_ops", args.budgetOps, "u64")}`);
-  }
-  if (budget.length > 0) json += `,"budget":{${budget.join(",")}}`;
-  json += "}";
-  const max = defaults.console.maxJsonLen;
-  const length = utf8Length(json);
-  if (length > max) {
-    throw new LimitError(
-      `spawn payload of ${length} bytes exceeds console.max_json_len ${max}`,
-      "console.max_json_len",
-      max,
-    );
-  }
-  return `${json}\n`;
+  return finishSpawnPayload(json, args, defaults, { ttlS: "budget_ttl_s", ops: "budget_ops" });
 }
 
 /** Requests a GPU lease: ECHO the spawn payload to `paths.queenCtl`. */

@@ -8,11 +8,10 @@
 
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixDefaults } from "../core/defaults.ts";
-import { LimitError } from "../core/errors.ts";
-import { utf8Length } from "../core/paths.ts";
 import { normalizeEchoPayload } from "../wire/echo_payload.ts";
 import { checkUint } from "./integers.ts";
 import { OperationRun } from "./operation_run.ts";
+import { finishSpawnPayload } from "./spawn_payload.ts";
 import type { OperationOptions } from "./remote.ts";
 import { encodeUtf8 } from "./text.ts";
 
@@ -31,24 +30,8 @@ export function buildHeartbeatSpawnPayload(
   args: HeartbeatSpawnArgs,
   defaults: CohesixDefaults,
 ): string {
-  let json = `{"spawn":"heartbeat","ticks":${checkUint("ticks", args.ticks, "u64")}`;
-  const budget: string[] = [];
-  if (args.budgetTtlS !== undefined) {
-    budget.push(`"ttl_s":${checkUint("ttl_s", args.budgetTtlS, "u64")}`);
-  }
-  if (args.budgetOps !== undefined) budget.push(`"ops":${checkUint("ops", args.budgetOps, "u64")}`);
-  if (budget.length > 0) json += `,"budget":{${budget.join(",")}}`;
-  json += "}";
-  const max = defaults.console.maxJsonLen;
-  const length = utf8Length(json);
-  if (length > max) {
-    throw new LimitError(
-      `spawn payload of ${length} bytes exceeds console.max_json_len ${max}`,
-      "console.max_json_len",
-      max,
-    );
-  }
-  return `${json}\n`;
+  const json = `{"spawn":"heartbeat","ticks":${checkUint("ticks", args.ticks, "u64")}`;
+  return finishSpawnPayload(json, args, defaults, { ttlS: "ttl_s", ops: "ops" });
 }
 
 /** Asks the Queen for a heartbeat worker: ECHO the spawn payload to `paths.queenCtl`. */
