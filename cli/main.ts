@@ -74,8 +74,18 @@ export async function main(argv: readonly string[], io: CliIo = denoIo()): Promi
     const { command }: { command: CliCommand } = await entry.load();
     return await command.run(rest, { globals, io });
   } catch (error) {
+    // The reader of our output went away (`cohesix ls / | head`): nothing is wrong and nobody is
+    // left to tell, so end quietly, as a tool killed by SIGPIPE would, without a bug report.
+    if (isBrokenPipe(error)) return 0;
     return await reportFailure(error, { io, globals, commandName });
   }
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof Deno.errors.BrokenPipe) return true;
+  }
+  return false;
 }
 
 if (import.meta.main) {

@@ -78,3 +78,12 @@ Deno.test("the backend choice: --mock beats --fs-root beats TCP", () => {
   assert.equal(backendChoiceOf(splitGlobalFlags(["--fs-root", "x"]).globals).kind, "filesystem");
   assert.equal(backendChoiceOf(splitGlobalFlags([]).globals).kind, "tcp");
 });
+
+Deno.test("a closed stdout (cohesix … | head) ends the command quietly, not as a bug", async () => {
+  const io = captureIo();
+  const closed = Object.assign(io, {
+    out: () => Promise.reject(new Deno.errors.BrokenPipe("Broken pipe (os error 32)")),
+  });
+  assert.equal(await main(["--mock", "gpu", "list"], closed), 0);
+  assert.equal(io.stderr(), "");
+});
