@@ -59,7 +59,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "test",
     summary: "run the Queen's self-tests (cohsh test)",
-    load: () => import("./commands/test.ts"),
+    load: () => import("./commands/selftest.ts"),
   },
   { name: "ls", summary: "list a directory (cohsh ls)", load: () => import("./commands/ls.ts") },
   { name: "cat", summary: "print a file (cohsh cat)", load: () => import("./commands/cat.ts") },
