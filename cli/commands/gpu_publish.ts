@@ -15,6 +15,8 @@ import { nvidiaSmiInventory } from "../../client/nvidia_smi_inventory.ts";
 import { AbortedError, CohesixError, UsageError } from "../../core/errors.ts";
 import { type PermissionNeed, readNeed, runNeed } from "../../core/permissions.ts";
 import type { BridgeNode } from "../../queen/bridge_wire.ts";
+import { type FlagSpec, parseArgs, stringFlag } from "../args.ts";
+import { INVENTORY_FLAGS, type InventoryChoice, inventoryChoiceOf } from "../inventory_flags.ts";
 import type { CommandContext } from "../command.ts";
 import { openCliBackend } from "../open_backend.ts";
 
@@ -43,12 +45,6 @@ Prints one line per publish: 'published bytes=<n> sha256=<hex> gpus=<ids> models
 active=<id>' (with --json, one JSON object per line).
 `;
 
-/** Where the GPU nodes come from. */
-export type InventoryChoice =
-  | { readonly kind: "nvidia-smi" }
-  | { readonly kind: "mock" }
-  | { readonly kind: "file"; readonly path: string };
-
 /** The parsed arguments of `gpu publish`. */
 export interface GpuPublishArgs {
   /** `--registry DIR`. */
@@ -61,67 +57,37 @@ export interface GpuPublishArgs {
   readonly help: boolean;
 }
 
+const PUBLISH_FLAGS: readonly FlagSpec[] = [
+  { names: ["--registry"], value: "DIR", help: "the model registry to publish" },
+  ...INVENTORY_FLAGS,
+  { names: ["--interval-ms"], value: "N", help: "republish every N ms until Ctrl-C" },
+];
+
 /** Parses the arguments after `gpu publish`. */
 export function parseGpuPublishArgs(argv: readonly string[]): GpuPublishArgs {
-  let registry: string | undefined;
-  let intervalMs: number | undefined;
-  let help = false;
-  const inventories: InventoryChoice[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      const given = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (given === undefined || given === "") throw new UsageError(`${name} needs a value`);
-      return given;
-    };
-    const noValue = () => {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-    };
-    switch (name) {
-      case "-h":
-      case "--help":
-        help = true;
-        break;
-      case "--registry":
-        registry = value();
-        break;
-      case "--inventory":
-        inventories.push({ kind: "file", path: value() });
-        break;
-      case "--mock-inventory":
-        noValue();
-        inventories.push({ kind: "mock" });
-        break;
-      case "--nvidia-smi":
-        noValue();
-        inventories.push({ kind: "nvidia-smi" });
-        break;
-      case "--interval-ms": {
-        const text = value();
-        if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-          throw new UsageError(`--interval-ms must be a positive integer (got '${text}')`);
-        }
-        intervalMs = Number(text);
-        break;
-      }
-      default:
-        throw new UsageError(`gpu publish: unexpected argument '${arg}'`, {
-          hint: "run cohesix gpu publish --help",
-        });
-    }
+  const args = parseArgs("gpu publish", argv, PUBLISH_FLAGS);
+  if (args.help) {
+    return { registry: "", inventory: { kind: "mock" }, intervalMs: undefined, help: true };
   }
-  if (help) return { registry: "", inventory: { kind: "mock" }, intervalMs, help };
-  if (registry === undefined) {
+  const registry = stringFlag(args, "registry");
+  if (registry === undefined || registry === "") {
     throw new UsageError("gpu publish needs --registry DIR", {
       hint: "the model registry to publish (coh's default is out/model_registry)",
     });
   }
-  if (inventories.length > 1) {
-    throw new UsageError("give one of --inventory FILE, --mock-inventory, --nvidia-smi");
+  const interval = stringFlag(args, "interval-ms");
+  let intervalMs: number | undefined;
+  if (interval !== undefined) {
+    if (
+      !/^\d+$/.test(interval) || Number(interval) < 1 || !Number.isSafeInteger(Number(interval))
+    ) {
+      throw new UsageError(`--interval-ms must be a positive integer (got '${interval}')`);
+    }
+    intervalMs = Number(interval);
   }
-  return { registry, inventory: inventories[0] ?? { kind: "nvidia-smi" }, intervalMs, help };
+  // gpu-bridge-host reads the host's GPUs (NVML) unless told otherwise.
+  const inventory = inventoryChoiceOf(args, { kind: "nvidia-smi" });
+  return { registry, inventory, intervalMs, help: false };
 }
 
 /** The permissions an inventory needs (for `peft import --publish` too). */

@@ -10,7 +10,7 @@ import { joinLocal, statOrUndefined } from "../../client/local_files.ts";
 import { DEFAULTS } from "../../core/defaults.ts";
 import { UsageError } from "../../core/errors.ts";
 import { type PermissionNeed, readNeed, writeNeed } from "../../core/permissions.ts";
-import type { InventoryChoice } from "./gpu_publish.ts";
+import { INVENTORY_FLAGS, type InventoryChoice, inventoryChoiceOf } from "../inventory_flags.ts";
 import { flagHelp, type FlagSpec, parseArgs, requiredFlag, stringFlag } from "../args.ts";
 import { runCohOperation } from "../coh_operation.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
@@ -37,12 +37,7 @@ const IMPORT_FLAGS: readonly FlagSpec[] = [
     names: ["--publish"],
     help: "then publish the registry and GPUs to the Queen (REPLACES its /gpu snapshot)",
   },
-  { names: ["--inventory"], value: "FILE", help: "with --publish: GPUs from a --list JSON file" },
-  { names: ["--mock-inventory"], help: "with --publish: gpu-bridge-host's mock GPUs" },
-  {
-    names: ["--nvidia-smi"],
-    help: "with --publish: this host's GPUs (the default without --mock)",
-  },
+  ...INVENTORY_FLAGS.map((spec) => ({ ...spec, help: `with --publish: ${spec.help}` })),
 ];
 const ACTIVATE_FLAGS: readonly FlagSpec[] = [
   { names: ["--model"], value: "MODEL", help: "imported model id to activate" },
@@ -182,25 +177,17 @@ function inventoryOf(
   ctx: CommandContext,
   publish: boolean,
 ): InventoryChoice | undefined {
-  const file = stringFlag(args, "inventory");
-  const chosen: InventoryChoice[] = [
-    ...(file === undefined ? [] : [{ kind: "file", path: file } as const]),
-    ...(args.flags["mock-inventory"] === true ? [{ kind: "mock" } as const] : []),
-    ...(args.flags["nvidia-smi"] === true ? [{ kind: "nvidia-smi" } as const] : []),
-  ];
   if (!publish) {
-    if (chosen.length > 0) {
+    const given = INVENTORY_FLAGS.find((spec) => args.flags[spec.names[0]!.slice(2)] !== undefined);
+    if (given !== undefined) {
       throw new UsageError("--inventory, --mock-inventory and --nvidia-smi need --publish", {
         hint: "add --publish to publish the registry after the import",
       });
     }
     return undefined;
   }
-  if (chosen.length > 1) {
-    throw new UsageError("give one of --inventory FILE, --mock-inventory, --nvidia-smi");
-  }
   const onMock = ctx.globals.values.mock === true || ctx.globals.values["mock-root"] !== undefined;
-  return chosen[0] ?? (onMock ? { kind: "mock" } : { kind: "nvidia-smi" });
+  return inventoryChoiceOf(args, onMock ? { kind: "mock" } : { kind: "nvidia-smi" });
 }
 
 async function publishNeeds(inventory: InventoryChoice): Promise<PermissionNeed[]> {
