@@ -14,10 +14,17 @@
 
 import { concatBytes } from "../../core/bytes.ts";
 import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
-import { AbortedError, CohesixError, OperationError } from "../../core/errors.ts";
+import { AbortedError, CohesixError, LimitError, OperationError } from "../../core/errors.ts";
 import type { ConsoleLink } from "./console_link.ts";
 import { LinkLostError, TcpLink } from "./console_link.ts";
 import { renderAckLine, tcpDiag } from "./render.ts";
+
+/**
+ * How much one answer (an ack and its body, and whatever other lines come before it) may hold:
+ * 256 KiB, eight times the largest body a Queen serves (a 32 KiB telemetry segment; the log ring
+ * is about 20 KiB), so only a peer that never ends its answer reaches it.
+ */
+export const ANSWER_MAX_BYTES = 256 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -152,8 +159,9 @@ export class CohshConsole {
     signal: AbortSignal | undefined,
   ): Promise<string> {
     await this.link.send(encoder.encode(`ATTACH ${label} ${ticket ?? ""}`));
+    const budget = this.#answerBudget();
     for (;;) {
-      const line = await this.link.next(this.#timeoutMs, signal);
+      const line = await this.#next(budget, signal);
       const ack = ackOf(line);
       if (ack === undefined) continue;
       this.#queue(ack.rendered);
@@ -162,6 +170,32 @@ export class CohshConsole {
         throw new ShellError(`remote attach failed: ${ack.rendered}`);
       }
     }
+  }
+
+  /** A fresh byte budget for one answer (see {@link ANSWER_MAX_BYTES}). */
+  #answerBudget(): { left: number } {
+    return { left: ANSWER_MAX_BYTES };
+  }
+
+  /**
+   * The next line of the answer being read, charged to its budget: a Queen that never ends an
+   * answer (a body without `END`, acks for other commands without end) is cut off with a
+   * `LimitError` and the connection dropped, instead of growing this process without bound.
+   */
+  async #next(budget: { left: number }, signal: AbortSignal | undefined): Promise<string> {
+    const line = await this.link.next(this.#timeoutMs, signal);
+    budget.left -= line.length + 1;
+    if (budget.left < 0) {
+      this.link.close();
+      throw new LimitError(
+        `the Queen's answer passed ${ANSWER_MAX_BYTES} bytes without ending; the connection ` +
+          "was dropped",
+        "shell.answer_max_bytes",
+        ANSWER_MAX_BYTES,
+        { hint: "this is not a reply a Queen sends: check what is listening on that port" },
+      );
+    }
+    return line;
   }
 
   /** Forgets the attached role (after `quit`/`detach`). */
@@ -174,10 +208,11 @@ export class CohshConsole {
     const line = `${verb} ${path}`;
     return this.#recovering(`running ${line}`, true, signal, async () => {
       await this.link.send(encoder.encode(line));
+      const budget = this.#answerBudget();
       let ok: string | undefined;
       const body: string[] = [];
       for (;;) {
-        const next = await this.link.next(this.#timeoutMs, signal);
+        const next = await this.#next(budget, signal);
         if (next === "END" && ok !== undefined) return { ack: ok, lines: body };
         if (next === "PONG") continue;
         const ack = ackOf(next);
@@ -212,8 +247,9 @@ export class CohshConsole {
       : concatBytes([encoder.encode(`ECHO ${path} `), payload]);
     return this.#recovering(`writing to ${path}`, false, signal, async () => {
       await this.link.send(bytes);
+      const budget = this.#answerBudget();
       for (;;) {
-        const next = await this.link.next(this.#timeoutMs, signal);
+        const next = await this.#next(budget, signal);
         const ack = ackOf(next);
         if (ack === undefined) {
           if (next.startsWith("ERR")) throw new ShellError(`echo failed: ${next}`);
@@ -232,8 +268,9 @@ export class CohshConsole {
   ping(signal?: AbortSignal): Promise<"pong" | "err"> {
     return this.#recovering("awaiting PING", true, signal, async () => {
       await this.link.send(encoder.encode("PING"));
+      const budget = this.#answerBudget();
       for (;;) {
-        const next = await this.link.next(this.#timeoutMs, signal);
+        const next = await this.#next(budget, signal);
         const ack = ackOf(next);
         if (ack === undefined) continue;
         this.#queue(ack.rendered);
@@ -251,8 +288,9 @@ export class CohshConsole {
     if (!this.link.open) return;
     try {
       await this.link.send(encoder.encode("quit"));
+      const budget = this.#answerBudget();
       for (;;) {
-        const next = await this.link.next(this.#timeoutMs, signal);
+        const next = await this.#next(budget, signal);
         const ack = ackOf(next);
         if (ack?.label === "QUIT") {
           this.#queue(ack.rendered);

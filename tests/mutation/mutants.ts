@@ -152,6 +152,13 @@ export const MUTANTS: readonly Mutant[] = [
     tests: ["tests/backend_contract_test.ts"],
   },
   {
+    name: "the shell reads an answer that never ends without bound",
+    file: "cli/shell/cohsh_console.ts",
+    search: "    if (budget.left < 0) {",
+    replace: "    if (budget.left < 0 && false) {",
+    tests: ["tests/hostile_shell_test.ts"],
+  },
+  {
     name: "a PING failure that caused a reconnect is forgotten",
     file: "backends/tcp.ts",
     search: "throw pingFailure === undefined ? failure : afterFailedPing(failure, pingFailure);",
