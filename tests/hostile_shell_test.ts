@@ -50,3 +50,34 @@ for (
     assert.deepEqual(server.errors, []);
   });
 }
+
+Deno.test("cohesix ls over TCP: the token never printed; escapes shown escaped on a terminal only", async () => {
+  const token = "s3cr3t-console-token";
+  await using server = scriptedServer(async (peer) => {
+    await peer.handshake();
+    await peer.expect("LS ");
+    await peer.send("OK LS path=/ entries=2", `${token}-dir`, "\x1b]0;owned\x07title", "END");
+    if ((await peer.next())?.toLowerCase() === "quit") await peer.send("OK QUIT");
+    await peer.drain();
+  });
+  const argv = [
+    "--tcp-host",
+    "127.0.0.1",
+    "--tcp-port",
+    String(server.port),
+    "--auth-token",
+    token,
+    "ls",
+    "/",
+  ];
+  const piped = await runCli(argv);
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.ok(!piped.stdout.includes(token.slice(0, 8)), piped.stdout);
+  // Piped, the bytes are cohsh's (a script reading them gets what the Queen sent).
+  assert.ok(piped.stdout.includes("\x1b]0;owned\x07title"));
+  const terminal = await runCli(argv, { terminal: { stdout: true } });
+  assert.equal(terminal.status, 0, terminal.stderr);
+  assert.ok(!terminal.stdout.includes("\x1b"), JSON.stringify(terminal.stdout));
+  assert.match(terminal.stdout, /\\x1b\]0;owned\\x07title/);
+  assert.ok(!terminal.stdout.includes(token.slice(0, 8)));
+});

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { outputLineFilter } from "../output_text.ts";
 import { CohesixError, UsageError } from "../../core/errors.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
 import {
@@ -147,7 +148,8 @@ async function script(ctx: CommandContext, path: string): Promise<number> {
   await using shell = await openShell(ctx, { scriptMode: true });
   await ctx.io.out(`${BANNER}\n`);
   using interrupt = ctx.io.trapInterrupt();
-  const print = (line: string) => ctx.io.out(`${line}\n`);
+  const shown = outputLineFilter(ctx);
+  const print = (line: string) => ctx.io.out(`${shown(line)}\n`);
   if (role !== undefined) {
     try {
       for (const line of await shell.session.attachAs(role.label, role.ticket)) await print(line);
@@ -202,7 +204,8 @@ async function repl(ctx: CommandContext): Promise<number> {
   const role = startRole(ctx);
   await using shell = await openShell(ctx);
   const session = shell.session;
-  const print = (line: string) => ctx.io.out(`${line}\n`);
+  const shown = outputLineFilter(ctx);
+  const print = (line: string) => ctx.io.out(`${shown(line)}\n`);
   await print(BANNER);
   if (role !== undefined) {
     try {

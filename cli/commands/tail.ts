@@ -8,6 +8,7 @@
  * @module
  */
 
+import { outputLineFilter } from "../output_text.ts";
 import { CohesixError, UsageError } from "../../core/errors.ts";
 import type { CliCommand, CommandContext } from "../command.ts";
 import { ShellError } from "../shell/cohsh_console.ts";
@@ -50,6 +51,7 @@ async function follow(
 ): Promise<void> {
   let previous: string[] = [];
   let first = true;
+  const shown = outputLineFilter(ctx);
   while (!signal.aborted) {
     try {
       const queued = session.console.queuedAcks;
@@ -59,7 +61,8 @@ async function follow(
       first = false;
       previous = result.lines;
       for (const line of fresh) {
-        await ctx.io.out(ctx.globals.json ? `${JSON.stringify({ path, line })}\n` : `${line}\n`);
+        const text = ctx.globals.json ? JSON.stringify({ path, line }) : line;
+        await ctx.io.out(`${shown(text)}\n`);
       }
     } catch (error) {
       if (signal.aborted) return;

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { outputLineFilter } from "../output_text.ts";
 import { CohesixError, CommandError, UsageError } from "../../core/errors.ts";
 import { parseAck, serverErrorFields } from "../../wire/ack.ts";
 import type { CommandContext } from "../command.ts";
@@ -111,9 +112,13 @@ export async function runOneShot(
     );
     shell.session.console.drainAcks();
     const result = await body(shell.session, interrupt);
+    const shown = outputLineFilter(ctx);
     if (ctx.globals.json && result.json !== undefined) {
-      await ctx.io.out(`${JSON.stringify(result.json)}\n`);
-    } else if (result.human.length > 0) await ctx.io.out(`${result.human.join("\n")}\n`);
+      // JSON escapes controls by construction; the secrets are masked all the same.
+      await ctx.io.out(`${shown(JSON.stringify(result.json))}\n`);
+    } else if (result.human.length > 0) {
+      await ctx.io.out(`${result.human.map(shown).join("\n")}\n`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof CohesixError) throw cliError(error);
