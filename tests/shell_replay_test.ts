@@ -105,12 +105,12 @@ async function runScript(
   ], io);
   const result = await replay.finish();
   await Deno.remove(dir, { recursive: true });
-  return { status, io, result, port: replay.port };
+  return { status, io, result };
 }
 
 for (const scenario of Object.keys(SCRIPTS)) {
   Deno.test(`live2 ${scenario}: cohesix sh --script sends cohsh's frames and prints cohsh's lines`, async () => {
-    const { status, io, result, port } = await runScript(scenario, SCRIPTS[scenario]!);
+    const { status, io, result } = await runScript(scenario, SCRIPTS[scenario]!);
     assert.deepEqual(result.mismatches.map((m) => m.message), []);
     assert.equal(result.ok, true);
     assert.equal(status, 0, io.stderr());
@@ -137,7 +137,7 @@ Deno.test("live2 telemetry_push_oversize: cohsh's frames, its ERR TELEMETRY line
   const files = [`${dir}/longline.txt`, `${dir}/big.txt`];
   for (const [i, file] of files.entries()) {
     const events = all.filter((e) => e.conn === i + 1).map((e) => ({ ...e, conn: 1 }));
-    const { status, io, result, port } = await runScript(
+    const { status, io, result } = await runScript(
       "telemetry_push_oversize",
       `telemetry push ${file} --device device-9\nEXPECT ERR\nquit\n`,
       { events },
