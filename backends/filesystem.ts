@@ -104,20 +104,12 @@ export class FilesystemBackend implements Backend {
   /** Reads file `path` as raw bytes; reads at most `maxBytes + 1` bytes to enforce the cap. */
   async readFile(path: string, maxBytes: number, options: CallOptions = {}): Promise<Uint8Array> {
     const parts = this.#parts(path);
-    using file = await this.#run(options, "read", path, () => {
-      const walked = this.#walk(parts, path);
-      const target = this.#lstatFinal(parts, path);
-      if (target === undefined) throw missing(path);
-      if (!target.isFile) throw new LocalFileError(`${path} is not a file`);
-      const opened = Deno.openSync(this.#join(parts), { read: true });
-      try {
-        this.#verifyOpened(opened, walked, parts, target, path);
-      } catch (error) {
-        opened.close();
-        throw error;
-      }
-      return opened;
-    });
+    using file = await this.#run(
+      options,
+      "read",
+      path,
+      () => this.#openVerifiedFile(parts, path, { read: true }),
+    );
     // From here on the opened file is pinned: reading it cannot be redirected.
     const bytes = await this.#io(path, "read", async () => {
       const chunks: Uint8Array[] = [];
@@ -165,6 +157,29 @@ export class FilesystemBackend implements Backend {
     }
   }
 
+  /**
+   * Opens the regular file at `parts` (walked without following a symlink), then checks that
+   * what was opened is what was walked; synchronous, so nothing in this process runs in between.
+   */
+  #openVerifiedFile(
+    parts: readonly string[],
+    path: string,
+    mode: Deno.OpenOptions,
+  ): Deno.FsFile {
+    const walked = this.#walk(parts, path);
+    const target = this.#lstatFinal(parts, path);
+    if (target === undefined) throw missing(path);
+    if (!target.isFile) throw new LocalFileError(`${path} is not a file`);
+    const opened = Deno.openSync(this.#join(parts), mode);
+    try {
+      this.#verifyOpened(opened, walked, parts, target, path);
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+    return opened;
+  }
+
   async #append(
     parts: readonly string[],
     path: string,
@@ -173,18 +188,7 @@ export class FilesystemBackend implements Backend {
   ): Promise<number> {
     using file = await this.#run(options, "write", path, () => {
       this.#createMissing(parts, path);
-      const walked = this.#walk(parts, path);
-      const target = this.#lstatFinal(parts, path);
-      if (target === undefined) throw missing(path);
-      if (!target.isFile) throw new LocalFileError(`${path} is not a file`);
-      const opened = Deno.openSync(this.#join(parts), { append: true });
-      try {
-        this.#verifyOpened(opened, walked, parts, target, path);
-      } catch (error) {
-        opened.close();
-        throw error;
-      }
-      return opened;
+      return this.#openVerifiedFile(parts, path, { append: true });
     });
     await this.#io(path, "write", async () => {
       let written = 0;
