@@ -28,6 +28,55 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "\\": "\\",
 };
 
+/** What {@link scanTomlString} found: the string and the index after it, or why it is not one. */
+export type TomlStringScan =
+  | { readonly ok: true; readonly value: string; readonly end: number }
+  | { readonly ok: false; readonly error: string; readonly at: number };
+
+/**
+ * Reads the one-line TOML basic (`"…"`, with escapes) or literal (`'…'`) string that starts at
+ * `text[start]`: multi-line strings, control characters other than tab, bad escapes and
+ * unterminated strings are refused with the reason and the position they were found at.
+ */
+export function scanTomlString(text: string, start: number): TomlStringScan {
+  const quote = text[start];
+  if (quote !== '"' && quote !== "'") {
+    return { ok: false, error: "expected a string", at: start };
+  }
+  if (text.startsWith(quote.repeat(3), start)) {
+    return { ok: false, error: "multi-line strings are not supported", at: start };
+  }
+  let pos = start + 1;
+  let out = "";
+  const fail = (error: string) => ({ ok: false as const, error, at: pos });
+  for (;;) {
+    const c = text[pos++] ?? "";
+    if (c === "" || c === "\n") return fail("unterminated string");
+    if (c === quote) return { ok: true, value: out, end: pos };
+    if (quote === '"' && c === "\\") {
+      const e = text[pos++] ?? "";
+      if (Object.hasOwn(ESCAPES, e)) out += ESCAPES[e];
+      else if (e === "u" || e === "U") {
+        const digits = e === "u" ? 4 : 8;
+        const hex = text.slice(pos, pos + digits);
+        if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(hex)) {
+          return fail("invalid unicode escape");
+        }
+        pos += digits;
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+          return fail("invalid unicode scalar in escape");
+        }
+        out += String.fromCodePoint(code);
+      } else return fail(`invalid escape \\${e}`);
+    } else if (c !== "\t" && (c < " " || c === "\u007f")) {
+      return fail("control character in string");
+    } else {
+      out += c;
+    }
+  }
+}
+
 /** Cursor over the document text with line tracking for messages. */
 class TomlReader {
   readonly #text: string;
@@ -121,48 +170,21 @@ class TomlReader {
   }
 
   basicString(): string {
-    if (this.#text.startsWith('"""', this.#pos)) this.fail("multi-line strings are not supported");
-    this.next();
-    let out = "";
-    for (;;) {
-      const c = this.next();
-      if (c === "" || c === "\n") this.fail("unterminated string");
-      if (c === '"') return out;
-      if (c === "\\") {
-        const e = this.next();
-        if (Object.hasOwn(ESCAPES, e)) out += ESCAPES[e];
-        else if (e === "u" || e === "U") out += this.unicodeEscape(e === "u" ? 4 : 8);
-        else this.fail(`invalid escape \\${e}`);
-      } else if (c !== "\t" && (c < " " || c === "\u007f")) {
-        this.fail("control character in string");
-      } else {
-        out += c;
-      }
-    }
-  }
-
-  unicodeEscape(digits: number): string {
-    const hex = this.#text.slice(this.#pos, this.#pos + digits);
-    if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(hex)) this.fail("invalid unicode escape");
-    this.#pos += digits;
-    const code = parseInt(hex, 16);
-    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-      this.fail("invalid unicode scalar in escape");
-    }
-    return String.fromCodePoint(code);
+    return this.#string();
   }
 
   literalString(): string {
-    if (this.#text.startsWith("'''", this.#pos)) this.fail("multi-line strings are not supported");
-    this.next();
-    let out = "";
-    for (;;) {
-      const c = this.next();
-      if (c === "" || c === "\n") this.fail("unterminated string");
-      if (c === "'") return out;
-      if (c !== "\t" && (c < " " || c === "\u007f")) this.fail("control character in string");
-      out += c;
+    return this.#string();
+  }
+
+  #string(): string {
+    const scanned = scanTomlString(this.#text, this.#pos);
+    if (!scanned.ok) {
+      this.#pos = scanned.at;
+      this.fail(scanned.error);
     }
+    this.#pos = scanned.end;
+    return scanned.value;
   }
 
   integer(): number {

@@ -13,6 +13,7 @@
  */
 
 import { TicketError } from "../core/errors.ts";
+import { scanTomlString } from "../core/policy_toml.ts";
 import type { TicketRole } from "./ticket.ts";
 
 /** One `[[tickets]]` entry. */
@@ -32,55 +33,15 @@ export const ROLE_DEBUG_NAMES: Readonly<Record<TicketRole, string>> = Object.fre
   "worker-lora": "WorkerLora",
 });
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  b: "\b",
-  t: "\t",
-  n: "\n",
-  f: "\f",
-  r: "\r",
-  '"': '"',
-  "\\": "\\",
-};
-
 /** The string value of `key = "…"` or `key = '…'` (a trailing comment allowed), or undefined. */
 function stringValue(line: string, key: string): string | undefined | null {
   const match = new RegExp(`^${key}\\s*=\\s*(.*)$`).exec(line);
   if (match === null) return undefined;
   const value = match[1]!;
-  let text: string | undefined;
-  let end = -1;
-  if (value.startsWith("'")) {
-    end = value.indexOf("'", 1);
-    if (end > 0) text = value.slice(1, end);
-  } else if (value.startsWith('"')) {
-    let out = "";
-    for (let i = 1; i < value.length; i++) {
-      const c = value[i]!;
-      if (c === '"') {
-        end = i;
-        break;
-      }
-      if (c === "\\") {
-        const next = value[++i];
-        if (next === "u" || next === "U") {
-          const width = next === "u" ? 4 : 8;
-          const hex = value.slice(i + 1, i + 1 + width);
-          if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) return null;
-          out += String.fromCodePoint(parseInt(hex, 16));
-          i += width;
-          continue;
-        }
-        const escaped = next === undefined ? undefined : ESCAPES[next];
-        if (escaped === undefined) return null;
-        out += escaped;
-        continue;
-      }
-      out += c;
-    }
-    if (end > 0) text = out;
-  }
-  if (text === undefined) return null; // not a string: the entry is malformed
-  const after = value.slice(end + 1).trim();
+  const scanned = scanTomlString(value, 0);
+  if (!scanned.ok) return null; // not a string: the entry is malformed
+  const text = scanned.value;
+  const after = value.slice(scanned.end).trim();
   if (after !== "" && !after.startsWith("#")) return null;
   return text;
 }
