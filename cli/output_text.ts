@@ -8,27 +8,18 @@
  * @module
  */
 
-import { resolveAuthToken } from "../client/connect.ts";
+import { consoleSecretsOf } from "../client/connect.ts";
 import { escapeControls, maskSecrets } from "../core/display_text.ts";
 import type { CommandContext } from "./command.ts";
 import { backendChoiceOf } from "./global_flags.ts";
 
 /** The secrets of this command line: the console token and the ticket (TCP only). */
 export function cliSecrets(ctx: CommandContext): string[] {
-  let choice;
   try {
-    choice = backendChoiceOf(ctx.globals);
+    return consoleSecretsOf(backendChoiceOf(ctx.globals), (name) => ctx.io.env(name));
   } catch {
-    return [];
+    return []; // a bad command line is reported elsewhere; nothing was sent
   }
-  if (choice.kind !== "tcp") return [];
-  let token: string | undefined;
-  try {
-    token = resolveAuthToken(choice.authToken, (name) => ctx.io.env(name));
-  } catch {
-    token = choice.authToken;
-  }
-  return [token, choice.ticket].filter((secret): secret is string => secret !== undefined);
 }
 
 /** A filter for one printed line of Queen text (see the module doc). */

@@ -98,6 +98,25 @@ export function resolveAuthToken(
 }
 
 /**
+ * The secrets a run over `choice` must never print: the console token (as the backend will
+ * resolve it) and the ticket; none for the mock and a mount. Without permission to read the
+ * token's variables there is nothing to mask: that token could not have been sent either.
+ */
+export function consoleSecretsOf(
+  choice: BackendChoice,
+  readEnv?: (name: string) => string | undefined,
+): string[] {
+  if (choice.kind !== "tcp") return [];
+  let token: string | undefined;
+  try {
+    token = resolveAuthToken(choice.authToken, readEnv);
+  } catch {
+    token = choice.authToken;
+  }
+  return [token, choice.ticket].filter((secret): secret is string => secret !== undefined);
+}
+
+/**
  * Checks the backend's permissions, then opens it. Close it with `await using` or `close()`.
  * Only the chosen backend's modules are loaded (a mock run never loads the TCP stack, a TCP run
  * never loads the Queen model): start-up is most of what a one-shot command costs.

@@ -31,10 +31,10 @@ import {
   type ParsedArgs,
   parseExampleArgs,
   positiveNumberFlag,
-  resolveAuthToken,
   UsageError,
   usageLine,
 } from "./common.ts";
+import { consoleSecretsOf } from "../client/connect.ts";
 import {
   type PermissionNeed,
   readNeed,
@@ -133,7 +133,7 @@ export async function runExample(
   }
   const verbose = booleanFlag(args.values, "verbose");
   // From here on every printed or audited line may quote the Queen: one sanitizer for all.
-  const secrets = secretsOf(backend);
+  const secrets = consoleSecretsOf(backend);
   const raw = io;
   const shown = (line: string) => displayText(line, secrets);
   const safe: ExampleIo = {
@@ -200,22 +200,6 @@ function runDeadlineError(name: string, deadlineMs: number, cause: AbortedError)
     `${name}: the run's deadline of ${deadlineMs / 1000} s passed (${cause.summary})`,
     { cause, hint: "raise --deadline-s, or check why the Queen answers slowly" },
   );
-}
-
-/**
- * The secrets a run must never print: the console token (as the backend will resolve it) and
- * the ticket. Without permission to read the token's variables there is nothing to mask: the
- * token could not have been sent either.
- */
-function secretsOf(choice: BackendChoice): string[] {
-  if (choice.kind !== "tcp") return [];
-  let token: string | undefined;
-  try {
-    token = resolveAuthToken(choice.authToken);
-  } catch {
-    token = choice.authToken;
-  }
-  return [token, choice.ticket].filter((secret): secret is string => secret !== undefined);
 }
 
 /** Prints a failure: the message, then what to do (unless the message has a hint already). */

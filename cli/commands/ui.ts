@@ -9,7 +9,7 @@
  */
 
 import type { Backend } from "../../backends/backend.ts";
-import { type BackendChoice, describeBackend, resolveAuthToken } from "../../client/connect.ts";
+import { type BackendChoice, consoleSecretsOf, describeBackend } from "../../client/connect.ts";
 import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
 import { UsageError } from "../../core/errors.ts";
 import { requirePermissions } from "../../core/permissions.ts";
@@ -204,9 +204,7 @@ export const command: CliCommand = {
     using interrupt = ctx.io.trapInterrupt();
     const { backend, console, choice } = await openUiQueen(ctx, interrupt, settings.defaults);
     await using _backend = backend;
-    const secrets = choice.kind === "tcp"
-      ? [resolveAuthToken(choice.authToken, (name) => ctx.io.env(name)), choice.ticket ?? ""]
-      : [];
+    const secrets = consoleSecretsOf(choice, (name) => ctx.io.env(name));
     await using server = await UiServer.start({
       backend,
       defaults: settings.defaults,
