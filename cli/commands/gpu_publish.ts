@@ -8,6 +8,7 @@
  * @module
  */
 
+import { sleepMs } from "../../core/sleep.ts";
 import { gpuPublish, type GpuPublishResult, mockInventoryNodes } from "../../client/gpu_publish.ts";
 import { bridgeNodeOf } from "../../client/gpu_inventory.ts";
 import { loadInventoryFile } from "../../client/inventory_file.ts";
@@ -129,20 +130,6 @@ function resultJson(result: GpuPublishResult): string {
   });
 }
 
-/** Waits `ms`, or less if `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Runs `gpu publish` (arguments after `publish`). Returns 0 when the (last) publish was
  * confirmed; a failure of a single publish, or of the first round, is thrown for the CLI to
@@ -195,7 +182,7 @@ export async function runGpuPublish(
   await print(first, 1);
   let lastOk = true;
   for (let round = 2;; round++) {
-    await pause(args.intervalMs, interrupt);
+    await sleepMs(args.intervalMs, interrupt);
     if (interrupt.aborted) break;
     try {
       await print(await publishOnce(), round);

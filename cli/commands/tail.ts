@@ -14,7 +14,7 @@ import type { CliCommand, CommandContext } from "../command.ts";
 import { ShellError } from "../shell/cohsh_console.ts";
 import { cliError, linesOf, runOneShot } from "../shell/one_shot.ts";
 import { checkPath } from "../shell/shell_checks.ts";
-import { sleepMs } from "../shell/coh_script.ts";
+import { sleepMs } from "../../core/sleep.ts";
 import { RELEASE_TAIL_POLL_MS, shellSettings } from "../shell/shell_policy.ts";
 import type { ShellSession } from "../shell/shell_session.ts";
 

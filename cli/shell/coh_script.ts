@@ -6,6 +6,7 @@
  * @module
  */
 
+import { sleepMs } from "../../core/sleep.ts";
 import { ShellError } from "./cohsh_console.ts";
 import { type ResponseRecord, type ScriptFailure, scriptFailureLines } from "./render.ts";
 import { parseUnsigned } from "./shell_checks.ts";
@@ -159,20 +160,6 @@ export interface RunScriptOptions {
   readonly signal?: AbortSignal;
   /** Sleeps for `WAIT` (tests may shorten it). */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** Sleeps `ms`, cut short by `signal`. */
-export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 /**

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { sleepMs } from "../../core/sleep.ts";
 import { concatBytes } from "../../core/bytes.ts";
 import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
 import { AbortedError, CohesixError, LimitError, OperationError } from "../../core/errors.ts";
@@ -86,8 +87,7 @@ export class CohshConsole {
     this.#defaults = options.defaults ?? DEFAULTS;
     this.#timeoutMs = options.timeoutMs ?? this.#defaults.retry.timeoutMs;
     this.#diag = options.diag ?? (() => {});
-    this.#sleep = options.sleep ??
-      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#sleep = options.sleep ?? ((ms) => sleepMs(ms));
   }
 
   /** Whether this is a TCP console (cohsh's `[cohsh][tcp]` lines apply). */

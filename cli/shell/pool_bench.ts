@@ -7,6 +7,7 @@
  * @module
  */
 
+import { sleepMs } from "../../core/sleep.ts";
 import { type CohesixDefaults, DEFAULTS } from "../../core/defaults.ts";
 import { type CohshConsole, ShellError } from "./cohsh_console.ts";
 import { checkPath, parseUnsigned } from "./shell_checks.ts";
@@ -152,13 +153,12 @@ export async function runPoolBench(
     `pool bench limits msize=${defaults.secure9p.msize} max_payload=${max} ` +
     `batch=${config.batch} kind=${kindName}`,
   ];
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const queued = console.queuedAcks;
   const writeAll = async (label: string): Promise<{ written: number; failures: number }> => {
     let written = 0;
     let failures = 0;
     for (let index = 0; index < config.ops; index += config.batch) {
-      if (config.delayMs > 0) await pause(config.delayMs);
+      if (config.delayMs > 0) await sleepMs(config.delayMs);
       const end = Math.min(index + config.batch, config.ops);
       for (let i = index; i < end; i++) {
         const payload = buildPayload(

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { sleepMs } from "../../core/sleep.ts";
 import { CohesixError } from "../../core/errors.ts";
 import { truncateUtf8 } from "../../queen/cat_text.ts";
 import { ShellError } from "./cohsh_console.ts";
@@ -21,7 +22,6 @@ import {
   type ScriptLine,
   type ScriptState,
   shouldDefer,
-  sleepMs,
 } from "./coh_script.ts";
 import {
   historyLines,
