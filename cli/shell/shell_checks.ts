@@ -7,6 +7,7 @@
  * @module
  */
 
+import { normalizeRole } from "../../wire/ticket.ts";
 import {
   LIFECYCLE_COMMANDS as CLIENT_LIFECYCLE_COMMANDS,
   lifecycleAllowed,
@@ -87,21 +88,16 @@ export function parseEcho(rest: string, msize?: number): { payload: string; path
   return { payload, path };
 }
 
-/** Role labels cohsh accepts (case-insensitive, `worker` an alias). */
-const ROLE_LABELS: Readonly<Record<string, string>> = {
-  "queen": "queen",
-  "worker": "worker-heartbeat",
-  "worker-heartbeat": "worker-heartbeat",
-  "worker-gpu": "worker-gpu",
-  "worker-bus": "worker-bus",
-  "worker-lora": "worker-lora",
-};
-
-/** The wire label of a role word, or `unknown role '<x>'`. */
+/**
+ * The wire label of a role word (any case, `worker` an alias: `wire/ticket.ts`'s rules), or
+ * cohsh's `unknown role '<x>'`.
+ */
 export function roleLabel(word: string): string {
-  const label = ROLE_LABELS[word.toLowerCase()];
-  if (label === undefined) throw new ShellError(`unknown role '${word}'`);
-  return label;
+  try {
+    return normalizeRole(word);
+  } catch {
+    throw new ShellError(`unknown role '${word}'`);
+  }
 }
 
 type IntKind = "u8" | "u32" | "u64";

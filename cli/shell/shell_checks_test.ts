@@ -181,6 +181,8 @@ Deno.test("roles: case-insensitive labels, the worker alias, Debug names", () =>
   assert.equal(roleLabel("QUEEN"), "queen");
   assert.equal(roleLabel("worker"), "worker-heartbeat");
   assert.equal(error(() => roleLabel("king")), "unknown role 'king'");
+  // An Object.prototype member is not a role.
+  assert.equal(error(() => roleLabel("constructor")), "unknown role 'constructor'");
   assert.equal(roleDebugName("worker-gpu"), "WorkerGpu");
   assert.equal(attachedLine(2, "queen"), "attached session SessionId(2) as Queen");
   assert.equal(renderAckLine("OK", "ECHO", "path=/x bytes=1 "), "OK ECHO path=/x bytes=1");
