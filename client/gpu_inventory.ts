@@ -7,23 +7,14 @@
  * @module
  */
 
+import type { GpuInfo } from "./gpu.ts";
 import type { BridgeNode } from "../queen/bridge_wire.ts";
 
-/** One GPU of an inventory. */
-export interface GpuInventoryEntry {
-  /** Identifier used in `/gpu/<id>` paths (`GPU-<index>` for NVML / nvidia-smi). */
-  readonly id: string;
-  /** The device name. */
-  readonly name: string;
-  /** Total memory, MiB. */
-  readonly memoryMb: number;
-  /** Streaming multiprocessor count (0 if unknown). */
-  readonly smCount: number;
-  /** Driver version. */
-  readonly driverVersion: string;
-  /** CUDA runtime version (`<major>.<minor>` or `unknown`). */
-  readonly runtimeVersion: string;
-}
+/**
+ * One GPU of an inventory: the fields of a `/gpu/<id>/info` (the id is `GPU-<index>` for NVML
+ * and nvidia-smi; `smCount` 0 when unknown; `runtimeVersion` `<major>.<minor>` or `unknown`).
+ */
+export type GpuInventoryEntry = GpuInfo;
 
 /** gpu-bridge-host's mock inventory, exactly (`--mock`, `coh --mock`, the live Queen's boot). */
 export const MOCK_GPU_INVENTORY: readonly GpuInventoryEntry[] = Object.freeze([
