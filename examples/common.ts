@@ -24,13 +24,8 @@ export { UsageError } from "../core/errors.ts";
 export {
   type BackendChoice,
   backendNeeds,
-  DEFAULT_TCP_HOST,
-  DEFAULT_TCP_PORT,
   describeBackend,
-  FALLBACK_TOKEN,
   openBackend,
-  resolveAuthToken,
-  TOKEN_VARIABLES,
 } from "../client/connect.ts";
 
 /** One flag of an example, in `parseArgs` form (`core/parse_args.ts`) plus its help text. */
