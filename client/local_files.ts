@@ -136,9 +136,6 @@ export interface FileDigest {
   readonly bytes: number;
 }
 
-/** SHA-256 of `bytes` as lowercase hex. */
-export { sha256Hex } from "../core/sha256.ts";
-
 /** Hashes a local file in chunks; an empty file or one above `maxBytes` is refused. */
 export async function hashFileBounded(
   path: string,

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { LimitError, LocalFileError, OperationError } from "../core/errors.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import {
   copyFileWithHash,
   hashFileBounded,
   joinLocal,
   readFileBounded,
-  sha256Hex,
   writeFileAtomic,
   writeFileIfAbsent,
 } from "./local_files.ts";

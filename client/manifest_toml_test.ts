@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256Hex } from "./local_files.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { baseValue, renderManifest, tomlString } from "./manifest_toml.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
