@@ -14,6 +14,7 @@
  * @module
  */
 
+import { deadlineSignal } from "../core/deadline_signal.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { CohesixAudit } from "../client/audit.ts";
 import { CohesixClient } from "../client/client.ts";
@@ -103,12 +104,10 @@ export async function runCohOperation<T>(
   const audit = new ProgressAudit((line) => operation.onLine?.(line, progress));
   const failureContext = { io, globals, commandName: operation.command };
   using interrupt = io.trapInterrupt();
-  // --deadline-s: one timer for the whole operation (connecting included), besides Ctrl-C.
-  // AbortSignal.timeout, not setTimeout: the first setTimeout of a process loads Deno's Node
-  // timers (10-40 ms), more than a one-shot command on the mock costs in all.
-  const deadline = operation.deadline === false
-    ? undefined
-    : AbortSignal.timeout(globals.deadlineMs);
+  // --deadline-s: one timer for the whole operation (connecting included), besides Ctrl-C;
+  // disposed when the command ends (core/deadline_signal.ts says why it is not a setTimeout).
+  using limit = operation.deadline === false ? undefined : deadlineSignal(globals.deadlineMs);
+  const deadline = limit?.signal;
   const signal = deadline === undefined ? interrupt : AbortSignal.any([interrupt, deadline]);
   let started = false;
   let backend: Backend | undefined;
