@@ -89,7 +89,7 @@ export class MockBackend implements Backend {
     const statePath = `${root.replace(/\/+$/, "") || "/"}/${MOCK_STATE_FILE}`;
     let namespace = rest.namespace;
     if (namespace === undefined) {
-      const saved = await readState(statePath, root);
+      const saved = readState(statePath, root);
       if (saved !== undefined) {
         try {
           namespace = QueenNamespace.fromJSON(saved, { defaults: rest.defaults ?? DEFAULTS });
@@ -104,7 +104,7 @@ export class MockBackend implements Backend {
     const backend = new MockBackend(namespace === undefined ? rest : { ...rest, namespace });
     backend.#statePath = statePath;
     try {
-      await Deno.mkdir(root, { recursive: true });
+      Deno.mkdirSync(root, { recursive: true });
     } catch (cause) {
       throw fileError("create the mock state folder", root, cause, { access: "write" });
     }
@@ -217,19 +217,17 @@ export class MockBackend implements Backend {
   }
 }
 
-async function readState(
-  statePath: string,
-  root: string,
-): Promise<QueenNamespaceSnapshot | undefined> {
+/** The saved state, read synchronously like it is written (local metadata-sized I/O). */
+function readState(statePath: string, root: string): QueenNamespaceSnapshot | undefined {
   let text: string;
   try {
-    if ((await Deno.lstat(statePath)).isSymlink) {
+    if (Deno.lstatSync(statePath).isSymlink) {
       throw new LocalFileError(`mock state ${statePath} is a symlink; it is never followed`, {
         hint: "remove the link (a symlinked --mock-root folder is fine, a symlinked state file " +
           "is treated as planted)",
       });
     }
-    text = await Deno.readTextFile(statePath);
+    text = Deno.readTextFileSync(statePath);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return undefined;
     throw fileError("read the mock state", statePath, cause, { grant: root });

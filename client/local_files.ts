@@ -3,7 +3,9 @@
  * copying. Every write goes through the one atomic writer (`core/atomic_file.ts`: exclusive
  * unpredictable temporary file, then rename; a symlink planted at the target is replaced, never
  * followed). Every OS error goes through `fileError` (`core/permissions.ts`): a `LocalFileError`
- * naming the path, or a `PermissionError` naming the Deno flag to add.
+ * naming the path, or a `PermissionError` naming the Deno flag to add. Metadata calls and the
+ * first 256 KiB of each file are synchronous (`core/sync_io.ts`); the functions stay `async` so
+ * a large file streams without holding the event loop.
  *
  * @module
  */
@@ -13,6 +15,7 @@ import { concatBytes } from "../core/bytes.ts";
 import { LimitError, OperationError } from "../core/errors.ts";
 import { writeAll, writeFileAtomic, writeFileAtomicWith } from "../core/atomic_file.ts";
 import { fileError } from "../core/permissions.ts";
+import { readChunk } from "../core/sync_io.ts";
 
 export { writeFileAtomic } from "../core/atomic_file.ts";
 
@@ -33,9 +36,9 @@ function dirname(path: string): string {
 }
 
 /** `stat` (symlinks followed) that answers `undefined` for a missing path. */
-export async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+export function statOrUndefined(path: string): Deno.FileInfo | undefined {
   try {
-    return await Deno.stat(path);
+    return Deno.statSync(path);
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return undefined;
     throw fileError("inspect", path, cause);
@@ -43,9 +46,9 @@ export async function statOrUndefined(path: string): Promise<Deno.FileInfo | und
 }
 
 /** Whether `path` is there and not a symlink (`lstat`: a symlink is never followed). */
-async function entryExistsNotSymlink(path: string): Promise<boolean> {
+function entryExistsNotSymlink(path: string): boolean {
   try {
-    return !(await Deno.lstat(path)).isSymlink;
+    return !Deno.lstatSync(path).isSymlink;
   } catch (cause) {
     if (cause instanceof Deno.errors.NotFound) return false;
     throw fileError("inspect", path, cause);
@@ -53,24 +56,24 @@ async function entryExistsNotSymlink(path: string): Promise<boolean> {
 }
 
 /** Whether `path` exists (any kind). */
-export async function pathExists(path: string): Promise<boolean> {
-  return (await statOrUndefined(path)) !== undefined;
+export function pathExists(path: string): boolean {
+  return statOrUndefined(path) !== undefined;
 }
 
 /** Whether `path` is an existing regular file. */
-export async function isFile(path: string): Promise<boolean> {
-  return (await statOrUndefined(path))?.isFile === true;
+export function isFile(path: string): boolean {
+  return statOrUndefined(path)?.isFile === true;
 }
 
 /** Whether `path` is an existing directory. */
-export async function isDirectory(path: string): Promise<boolean> {
-  return (await statOrUndefined(path))?.isDirectory === true;
+export function isDirectory(path: string): boolean {
+  return statOrUndefined(path)?.isDirectory === true;
 }
 
 /** `mkdir -p`; `what` names the directory in the error (e.g. `telemetry output dir`). */
-export async function ensureDir(path: string, what = "directory"): Promise<void> {
+export function ensureDir(path: string, what = "directory"): void {
   try {
-    await Deno.mkdir(path, { recursive: true });
+    Deno.mkdirSync(path, { recursive: true });
   } catch (cause) {
     throw fileError(`create ${what}`, path, cause, { access: "write" });
   }
@@ -91,7 +94,7 @@ async function streamBounded(
 ): Promise<number> {
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(path, { read: true });
+    file = Deno.openSync(path, { read: true });
   } catch (cause) {
     throw fileError("open", path, cause);
   }
@@ -101,7 +104,7 @@ async function streamBounded(
     while (true) {
       let n: number | null;
       try {
-        n = await file.read(buffer);
+        n = await readChunk(file, buffer, total);
       } catch (cause) {
         throw fileError("read", path, cause);
       }
@@ -155,9 +158,9 @@ export async function hashFileBounded(
  * never compare; a symlink there is replaced, never followed). Creates missing parent directories. Returns whether it wrote.
  */
 export async function writeFileIfAbsent(path: string, data: Uint8Array): Promise<boolean> {
-  await ensureDir(dirname(path));
+  ensureDir(dirname(path));
   // A symlink planted there is not an earlier pull: it is replaced, never followed.
-  if (await entryExistsNotSymlink(path)) return false;
+  if (entryExistsNotSymlink(path)) return false;
   await writeFileAtomic(path, data);
   return true;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LimitError, LocalFileError, OperationError } from "../core/errors.ts";
 import { sha256Hex } from "../core/sha256.ts";
+import { SYNC_IO_MAX_BYTES } from "../core/sync_io.ts";
 import {
   copyFileWithHash,
   hashFileBounded,
@@ -102,5 +103,24 @@ Deno.test("writeFileAtomic replaces the file, never writes into it: a hard link 
     assert.equal(await Deno.readTextFile(`${dir}/witness`), "old contents");
     assert.notEqual((await Deno.stat(target)).ino, before);
     assert.deepEqual(names(dir), ["state.json", "witness"]);
+  });
+});
+
+Deno.test("a file larger than the synchronous slice is read, hashed and copied whole", async () => {
+  await withTemp(async (dir) => {
+    // Crosses SYNC_IO_MAX_BYTES in the middle of a chunk: the rest is read asynchronously.
+    const size = SYNC_IO_MAX_BYTES + 12_345;
+    const data = new Uint8Array(size).map((_, i) => (i * 7) % 253);
+    await Deno.writeFile(`${dir}/src`, data);
+    assert.deepEqual(await readFileBounded(`${dir}/src`, size, "x.cap"), data);
+    const expected = { sha256: sha256Hex(data), bytes: size };
+    assert.deepEqual(await hashFileBounded(`${dir}/src`, size, "x.cap"), expected);
+    assert.deepEqual(await copyFileWithHash(`${dir}/src`, `${dir}/dst`, size, "x.cap"), expected);
+    assert.deepEqual(await Deno.readFile(`${dir}/dst`), data);
+    await assert.rejects(
+      copyFileWithHash(`${dir}/src`, `${dir}/no`, size - 1, "x.cap"),
+      LimitError,
+    );
+    assert.deepEqual(names(dir), ["dst", "src"]);
   });
 });

@@ -91,19 +91,19 @@ export async function loadModelCatalog(
   limits: BridgeLimits = BRIDGE_LIMITS,
 ): Promise<ModelCatalog> {
   const availableRoot = joinLocal(root, "available");
-  if (!(await isDirectory(availableRoot))) return DEFAULT_MODEL_CATALOG;
+  if (!isDirectory(availableRoot)) return DEFAULT_MODEL_CATALOG;
   const models: BridgeModel[] = [];
   let entries: Deno.DirEntry[];
   try {
-    entries = await Array.fromAsync(Deno.readDir(availableRoot));
+    entries = [...Deno.readDirSync(availableRoot)];
   } catch (cause) {
     throw fileError("list", availableRoot, cause);
   }
   for (const entry of entries) {
     const dir = joinLocal(availableRoot, entry.name);
-    if (entry.name.trim().length === 0 || !(await isDirectory(dir))) continue;
+    if (entry.name.trim().length === 0 || !isDirectory(dir)) continue;
     const manifestPath = joinLocal(dir, "manifest.toml");
-    if (!(await statOrUndefined(manifestPath))?.isFile) continue;
+    if (!statOrUndefined(manifestPath)?.isFile) continue;
     checkBridgeId(entry.name, "model id", limits);
     const bytes = await readFileBounded(
       manifestPath,
@@ -124,7 +124,7 @@ async function readActivePointer(
   path: string,
   limits: BridgeLimits,
 ): Promise<string | undefined> {
-  if (!(await statOrUndefined(path))?.isFile) return undefined;
+  if (!statOrUndefined(path)?.isFile) return undefined;
   try {
     const bytes = await readFileBounded(path, limits.maxModelIdBytes + 1, "active");
     const line = new TextDecoder("utf-8", { fatal: true }).decode(bytes).split("\n")

@@ -20,8 +20,8 @@ import { encodeUtf8 } from "./text.ts";
 /** The Queen file that names the active model. */
 export const MODELS_ACTIVE_PATH = "/gpu/models/active";
 
-async function requireAvailable(registryRoot: string, modelId: string): Promise<void> {
-  if (!(await isFile(manifestPathOf(registryRoot, modelId)))) {
+function requireAvailable(registryRoot: string, modelId: string): void {
+  if (!isFile(manifestPathOf(registryRoot, modelId))) {
     throw new OperationError(`model ${modelId} is not available`, {
       hint: "import it with peft import first",
     });
@@ -50,7 +50,7 @@ export async function peftActivate(
   const id = validateModelId(modelId, "model id", defaults);
   const payload = encodeUtf8(`${id}\n`);
   normalizeEchoPayload(payload, defaults);
-  await requireAvailable(registryRoot, id);
+  requireAvailable(registryRoot, id);
   const old = await loadState(registryRoot, defaults);
   const next: RegistryState = old.current
     ? { current: id, previous: old.current }
@@ -76,7 +76,7 @@ export async function peftRollback(
   validateModelId(target, "previous model id", defaults);
   const payload = encodeUtf8(`${target}\n`);
   normalizeEchoPayload(payload, defaults);
-  await requireAvailable(registryRoot, target);
+  requireAvailable(registryRoot, target);
   const next: RegistryState = old.current
     ? { current: target, previous: old.current }
     : { current: target };

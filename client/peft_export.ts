@@ -53,7 +53,7 @@ export async function peftExport(
   const { audit } = run;
   const job = validateComponent(jobId);
   enforceIdBytes(job, defaults);
-  await ensureDir(outDir, "export output dir");
+  ensureDir(outDir, "export output dir");
   const root = defaults.coh.peft.export.root;
   const jobs = await run.list(backend, root, defaults);
   audit?.pushAck("OK", "LS", `path=${root}`);

@@ -89,8 +89,8 @@ export function validateModelId(id: string, label: string, defaults: CohesixDefa
 }
 
 /** Refuses an empty source or one above its cap before anything is copied. */
-async function precheckSize(path: string, max: number, limit: string): Promise<void> {
-  const info = await statOrUndefined(path);
+function precheckSize(path: string, max: number, limit: string): void {
+  const info = statOrUndefined(path);
   if (info === undefined) return; // reported by the caller's presence check
   if (info.size === 0) throw new OperationError(`${path} is empty`);
   if (info.size > max) {
@@ -143,11 +143,11 @@ async function importModel(
   const importPolicy = defaults.coh.peft.import;
   const modelId = validateModelId(args.modelId, "model id", defaults);
   const jobId = validateModelId(args.jobId, "job id", defaults);
-  if (!(await isDirectory(args.adapterDir))) {
+  if (!isDirectory(args.adapterDir)) {
     throw new OperationError(`adapter directory ${args.adapterDir} does not exist`);
   }
   const jobDir = joinLocal(args.exportRoot, jobId);
-  if (!(await isDirectory(jobDir))) {
+  if (!isDirectory(jobDir)) {
     throw new OperationError(`export job directory ${jobDir} does not exist`, {
       hint: "run peft export for this job first",
     });
@@ -175,22 +175,22 @@ async function importModel(
   const adapterSrc = joinLocal(args.adapterDir, "adapter.safetensors");
   const loraSrc = joinLocal(args.adapterDir, "lora.json");
   const metricsSrc = joinLocal(args.adapterDir, "metrics.json");
-  if (!(await isFile(adapterSrc))) throw new OperationError(`missing adapter file ${adapterSrc}`);
-  if (!(await isFile(loraSrc))) throw new OperationError(`missing lora metadata file ${loraSrc}`);
-  const hasMetrics = await isFile(metricsSrc);
+  if (!isFile(adapterSrc)) throw new OperationError(`missing adapter file ${adapterSrc}`);
+  if (!isFile(loraSrc)) throw new OperationError(`missing lora metadata file ${loraSrc}`);
+  const hasMetrics = isFile(metricsSrc);
 
   const modelDir = joinLocal(args.registryRoot, "available", modelId);
   const manifestPath = joinLocal(modelDir, "manifest.toml");
-  if (await pathExists(manifestPath)) {
+  if (pathExists(manifestPath)) {
     throw new OperationError(`model ${modelId} already imported`, {
       hint: `remove ${modelDir} to import it again, or pick another model id`,
     });
   }
   // Size checks up front, so an oversized file is refused before anything is copied.
-  await precheckSize(adapterSrc, importPolicy.maxAdapterBytes, "coh.peft.import.max_adapter_bytes");
-  await precheckSize(loraSrc, importPolicy.maxLoraBytes, "coh.peft.import.max_lora_bytes");
+  precheckSize(adapterSrc, importPolicy.maxAdapterBytes, "coh.peft.import.max_adapter_bytes");
+  precheckSize(loraSrc, importPolicy.maxLoraBytes, "coh.peft.import.max_lora_bytes");
   if (hasMetrics) {
-    await precheckSize(
+    precheckSize(
       metricsSrc,
       importPolicy.maxMetricsBytes,
       "coh.peft.import.max_metrics_bytes",
@@ -199,8 +199,8 @@ async function importModel(
 
   // Everything below writes into the model directory: a failure half-way removes what this
   // call wrote (and the directory, if this call created it), so no orphan files stay behind.
-  const createdDir = !(await pathExists(modelDir));
-  await ensureDir(modelDir, "model directory");
+  const createdDir = !pathExists(modelDir);
+  ensureDir(modelDir, "model directory");
   const written: string[] = [];
   try {
     const adapterDest = joinLocal(modelDir, "adapter.safetensors");
@@ -257,16 +257,16 @@ async function importModel(
     );
     return { modelId, manifestPath, adapterBytes: adapter.bytes };
   } catch (error) {
-    await removeQuietly(written, createdDir ? modelDir : undefined);
+    removeQuietly(written, createdDir ? modelDir : undefined);
     throw error;
   }
 }
 
 /** Best-effort cleanup after a failed import: the files it wrote, then its empty directory. */
-async function removeQuietly(files: readonly string[], dir: string | undefined): Promise<void> {
+function removeQuietly(files: readonly string[], dir: string | undefined): void {
   for (const path of [...files, ...(dir === undefined ? [] : [dir])]) {
     try {
-      await Deno.remove(path);
+      Deno.removeSync(path);
     } catch {
       // Already gone, or (the directory) not empty: leave it.
     }

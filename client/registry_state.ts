@@ -93,7 +93,7 @@ export async function loadState(
 ): Promise<RegistryState> {
   const policy = defaults.coh.peft.activate;
   const path = statePath(registryRoot);
-  if (await pathExists(path)) {
+  if (pathExists(path)) {
     const bytes = await readFileBounded(
       path,
       policy.maxStateBytes,
@@ -102,7 +102,7 @@ export async function loadState(
     return parseState(decodeUtf8(bytes, path), path);
   }
   const pointer = activePointerPath(registryRoot);
-  if (await pathExists(pointer)) {
+  if (pathExists(pointer)) {
     const bytes = await readFileBounded(
       pointer,
       policy.maxModelIdBytes + 1,

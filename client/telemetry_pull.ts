@@ -34,7 +34,7 @@ export async function telemetryPull(
   using run = new OperationRun("telemetry pull", options);
   const { audit } = run;
   const policy = defaults.coh.telemetry;
-  await ensureDir(outDir, "telemetry output dir");
+  ensureDir(outDir, "telemetry output dir");
   const devices = await run.list(backend, policy.root, defaults);
   audit?.pushAck("OK", "LS", `path=${policy.root}`);
   if (devices.length > policy.maxDevices) {

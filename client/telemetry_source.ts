@@ -59,7 +59,7 @@ export async function readTelemetrySource(
   path: string,
   defaults: CohesixDefaults,
 ): Promise<TelemetrySource> {
-  const info = await statOrUndefined(path);
+  const info = statOrUndefined(path);
   if (info === undefined) throw new OperationError(`telemetry push source not found: ${path}`);
   if (!info.isFile) throw new ValidationError("telemetry push source must be a file");
   if (info.size === 0) throw new ValidationError("telemetry push source is empty");

@@ -21,6 +21,7 @@
  */
 
 import { fileError } from "./permissions.ts";
+import { SYNC_IO_MAX_BYTES, syncFileData, writeChunk } from "./sync_io.ts";
 
 const encoder = new TextEncoder();
 
@@ -48,21 +49,29 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === "string" ? encoder.encode(data) : data;
 }
 
-/** Writes every byte of `data` to `file` (short writes continue). */
-export async function writeAll(file: Deno.FsFile, path: string, data: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
+/**
+ * Writes every byte of `data` to `file`, which already holds `offset` bytes (short writes
+ * continue). Within the file's first 256 KiB the writes are synchronous (`core/sync_io.ts`).
+ */
+export async function writeAll(
+  file: Deno.FsFile,
+  path: string,
+  data: Uint8Array,
+  offset = 0,
+): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
     try {
-      offset += await file.write(data.subarray(offset));
+      done += await writeChunk(file, data.subarray(done), offset + done);
     } catch (cause) {
       throw fileError("write", path, cause, { access: "write" });
     }
   }
 }
 
-async function removeQuietly(path: string): Promise<void> {
+function removeQuietly(path: string): void {
   try {
-    await Deno.remove(path);
+    Deno.removeSync(path);
   } catch {
     // Never created, or already gone: nothing to clean up.
   }
@@ -80,36 +89,33 @@ export async function writeFileAtomicWith(
   const temporary = temporaryPathFor(path);
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(temporary, CREATE_TEMPORARY);
+    // Opening, renaming and removing are single system calls: synchronous (core/sync_io.ts).
+    file = Deno.openSync(temporary, CREATE_TEMPORARY);
   } catch (cause) {
     throw fileError("create a file beside", path, cause, { access: "write" });
   }
   try {
     try {
       await fill(file);
-      await file.syncData();
+      await syncFileData(file);
     } finally {
       file.close();
     }
-    await Deno.rename(temporary, path);
+    Deno.renameSync(temporary, path);
   } catch (error) {
-    await removeQuietly(temporary);
+    removeQuietly(temporary);
     throw fileError("write", path, error, { access: "write" });
   }
 }
 
-/** Data up to this size is written with synchronous calls (see {@link writeFileAtomic}). */
-const SYNC_WRITE_MAX_BYTES = 256 * 1024;
-
 /**
  * Atomically creates or replaces `path` with `data` (text is written as UTF-8). Small data (the
  * artifacts, audit files, registry state: all well under 256 KiB) is written with synchronous
- * calls: they block for microseconds, while a process's first asynchronous file operation costs
- * Deno 3–4 ms to set up, a tenth of a one-shot command.
+ * calls only (`core/sync_io.ts`); larger data goes through {@link writeFileAtomicWith}.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const bytes = toBytes(data);
-  if (bytes.length <= SYNC_WRITE_MAX_BYTES) return writeFileAtomicSync(path, bytes);
+  if (bytes.length <= SYNC_IO_MAX_BYTES) return writeFileAtomicSync(path, bytes);
   await writeFileAtomicWith(path, (file) => writeAll(file, path, bytes));
 }
 

@@ -35,9 +35,9 @@ export function renderSortedJson(value: unknown): string {
 }
 
 /** Creates `dir` and its parents; a failure is a `LocalFileError` (or `PermissionError`). */
-export async function ensureDir(dir: string): Promise<void> {
+export function ensureDir(dir: string): void {
   try {
-    await Deno.mkdir(dir, { recursive: true });
+    Deno.mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw fileError("create folder", dir, error, { access: "write", hint: WRITE_HINT });
   }
@@ -53,9 +53,9 @@ export async function writeArtifact(path: string, text: string | Uint8Array): Pr
 }
 
 /** Removes `path` recursively if it exists (the examples' own scratch folders only). */
-export async function removeIfPresent(path: string): Promise<void> {
+export function removeIfPresent(path: string): void {
   try {
-    await Deno.remove(path, { recursive: true });
+    Deno.removeSync(path, { recursive: true });
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return;
     throw fileError("remove", path, error, { access: "write", hint: WRITE_HINT });
@@ -63,9 +63,9 @@ export async function removeIfPresent(path: string): Promise<void> {
 }
 
 /** Reads a local text file the user named (e.g. `--payload-file`). */
-export async function readUserFile(path: string, what: string): Promise<string> {
+export function readUserFile(path: string, what: string): string {
   try {
-    return await Deno.readTextFile(path);
+    return Deno.readTextFileSync(path);
   } catch (error) {
     throw fileError(`read ${what}`, path, error, {
       hint: "check the file exists and is readable",

@@ -85,9 +85,7 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   const { values } = ctx.args;
   const givenExportRoot = stringFlag(values, "export-root");
   const jobId = stringFlag(values, "job-id") ??
-    (givenExportRoot === undefined
-      ? ctx.defaults.examples.jobId
-      : await onlyJobIn(givenExportRoot));
+    (givenExportRoot === undefined ? ctx.defaults.examples.jobId : onlyJobIn(givenExportRoot));
   const modelId = stringFlag(values, "model-id") ?? ctx.defaults.examples.modelId;
   const previousId = stringFlag(values, "previous-model-id") ?? DEFAULT_PREVIOUS_MODEL_ID;
   const publish = booleanFlag(values, "publish") || ctx.backend.kind === "mock";
@@ -95,12 +93,12 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   const exportRoot = givenExportRoot ?? `${ctx.outDir}/export`;
   const registryRoot = `${ctx.outDir}/registry`;
 
-  await ensureDir(adapterDir);
+  ensureDir(adapterDir);
   for (const [name, content] of Object.entries(DEMO_ADAPTER_FILES)) {
     await writeArtifact(`${adapterDir}/${name}`, content);
   }
   // A fresh registry each run: import refuses a model that is already there.
-  await removeIfPresent(registryRoot);
+  removeIfPresent(registryRoot);
 
   await using backend = await openBackend(ctx.backend, {
     defaults: ctx.defaults,
@@ -111,14 +109,14 @@ export async function peftRoundtrip(ctx: ExampleContext): Promise<void> {
   try {
     if (givenExportRoot === undefined) {
       await client.peftExport(jobId, exportRoot, ctx.operation());
-    } else if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
+    } else if (!hasLocalExport(`${exportRoot}/${jobId}`)) {
       throw new OperationError(`${exportRoot}/${jobId} is not a complete export`, {
         hint: `it needs ${EXPORT_FILES.join(", ")} (as 'coh peft export' writes them)`,
       });
     }
   } catch (error) {
     if (!isMissingRemote(error, ctx.defaults.coh.peft.export.root)) throw error;
-    if (!(await hasLocalExport(`${exportRoot}/${jobId}`))) {
+    if (!hasLocalExport(`${exportRoot}/${jobId}`)) {
       throw new OperationError(
         `${describeBackend(ctx.backend)} has no ${ctx.defaults.coh.peft.export.root}: ` +
           "this Queen release serves no LoRA export jobs",
@@ -167,10 +165,10 @@ function isMissingRemote(error: unknown, root: string): error is CohesixError {
 }
 
 /** The one job directory of an export root (`--job-id` picks one when there are several). */
-async function onlyJobIn(exportRoot: string): Promise<string> {
+function onlyJobIn(exportRoot: string): string {
   const jobs: string[] = [];
   try {
-    for await (const entry of Deno.readDir(exportRoot)) {
+    for (const entry of Deno.readDirSync(exportRoot)) {
       if (entry.isDirectory) jobs.push(entry.name);
     }
   } catch (cause) {
@@ -186,10 +184,10 @@ async function onlyJobIn(exportRoot: string): Promise<string> {
   return jobs[0]!;
 }
 
-async function hasLocalExport(jobDir: string): Promise<boolean> {
+function hasLocalExport(jobDir: string): boolean {
   for (const file of EXPORT_FILES) {
     try {
-      const info = await Deno.stat(`${jobDir}/${file}`);
+      const info = Deno.statSync(`${jobDir}/${file}`);
       if (!info.isFile || info.size === 0) return false;
     } catch {
       return false;

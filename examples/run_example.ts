@@ -167,7 +167,7 @@ export async function runExample(
       ...backendNeeds(backend),
       ...(options.needs?.(ctx) ?? []),
     ]);
-    await ensureDir(outDir);
+    ensureDir(outDir);
     outReady = true;
     await body(ctx);
     await writeArtifact(`${outDir}/${AUDIT_FILE}`, renderAudit(ctx.audit.lines.map(shown)));

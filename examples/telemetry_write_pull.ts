@@ -79,7 +79,7 @@ export async function telemetryWritePull(ctx: ExampleContext): Promise<void> {
   const mime = stringFlag(values, "mime") ?? DEFAULT_MIME;
   const source = payloadSource(values);
   const payload = source.kind === "file"
-    ? await readUserFile(source.path, "--payload-file")
+    ? readUserFile(source.path, "--payload-file")
     : source.text;
 
   await using backend = await openBackend(ctx.backend, {

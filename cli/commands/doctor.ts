@@ -152,7 +152,7 @@ async function checkPermissionsAndBackend(
   }
   if (choice.kind === "filesystem") {
     try {
-      if (!(await isDirectory(choice.root))) throw new Error(`${choice.root} is not a folder`);
+      if (!isDirectory(choice.root)) throw new Error(`${choice.root} is not a folder`);
       checks.ok("fs-root", `path=${choice.root}`);
     } catch (error) {
       checks.err("fs-root", `path=${choice.root}`, error);

@@ -141,7 +141,7 @@ async function importModel(argv: readonly string[], ctx: CommandContext): Promis
     ],
     run: async ({ client, options, progress }) => {
       if (progress.enabled) {
-        const adapter = await statOrUndefined(joinLocal(adapterDir, "adapter.safetensors"));
+        const adapter = statOrUndefined(joinLocal(adapterDir, "adapter.safetensors"));
         const size = adapter === undefined ? "" : ` (adapter ${formatBytes(adapter.size)})`;
         progress.update(`peft import: copying and hashing ${modelId}${size}`);
       }

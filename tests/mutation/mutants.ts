@@ -36,8 +36,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     name: "atomic writer writes in place (small data, synchronous path)",
     file: "core/atomic_file.ts",
-    search: "if (bytes.length <= SYNC_WRITE_MAX_BYTES) return writeFileAtomicSync(path, bytes);",
-    replace: "if (bytes.length <= SYNC_WRITE_MAX_BYTES) return Deno.writeFileSync(path, bytes);",
+    search: "if (bytes.length <= SYNC_IO_MAX_BYTES) return writeFileAtomicSync(path, bytes);",
+    replace: "if (bytes.length <= SYNC_IO_MAX_BYTES) return Deno.writeFileSync(path, bytes);",
     tests: ["client/local_files_test.ts", "core/atomic_file_test.ts"],
   },
   {
@@ -164,5 +164,20 @@ export const MUTANTS: readonly Mutant[] = [
     search: "throw pingFailure === undefined ? failure : afterFailedPing(failure, pingFailure);",
     replace: "throw failure;",
     tests: ["tests/server_fault_test.ts"],
+  },
+  {
+    name: "a synchronous read runs past the synchronous slice",
+    file: "core/sync_io.ts",
+    search:
+      "return file.readSync(buffer.subarray(0, Math.min(buffer.length, SYNC_IO_MAX_BYTES - offset)));",
+    replace: "return file.readSync(buffer);",
+    tests: ["core/sync_io_test.ts"],
+  },
+  {
+    name: "a large file is synced on the event loop's thread",
+    file: "core/sync_io.ts",
+    search: "if (file.statSync().size <= SYNC_IO_MAX_BYTES) return file.syncDataSync();",
+    replace: "return file.syncDataSync();",
+    tests: ["core/sync_io_test.ts"],
   },
 ];
