@@ -25,8 +25,6 @@ import { backendChoiceOf } from "../global_flags.ts";
 import { openCliBackend } from "../open_backend.ts";
 import { CohshConsole } from "./cohsh_console.ts";
 import { type ConsoleLink, MockLink, TcpLink } from "./console_link.ts";
-import { MountLink } from "./mount_link.ts";
-import { runSelftestCommand } from "./selftest.ts";
 import { shellSettings } from "./shell_policy.ts";
 import { ShellSession } from "./shell_session.ts";
 
@@ -101,6 +99,7 @@ export async function openShell(
       link = new MockLink(backend.namespace, defaults);
     } else {
       backend = opened.backend as FilesystemBackend;
+      const { MountLink } = await import("./mount_link.ts");
       link = new MountLink(backend, defaults);
     }
   }
@@ -114,7 +113,8 @@ export async function openShell(
   const session = new ShellSession(console, {
     defaults,
     diag,
-    selftest: runSelftestCommand,
+    // The self-test runner (and the script engine under it) loads only when `test` runs.
+    selftest: async (...args) => (await import("./selftest.ts")).runSelftestCommand(...args),
     scriptMode: options.scriptMode ?? false,
   });
   let closing: Promise<void> | undefined;

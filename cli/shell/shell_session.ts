@@ -35,9 +35,7 @@ import {
   spawnPayload,
 } from "./shell_checks.ts";
 import { checkAttachTicket } from "./attach_ticket.ts";
-import { parsePoolBench, runPoolBench } from "./pool_bench.ts";
 import { type PrintedLine, ResponseRecorder } from "./response_recorder.ts";
-import { pushTelemetryFile } from "./shell_telemetry.ts";
 
 /** What one command did. */
 export interface CommandOutcome {
@@ -249,6 +247,8 @@ export class ShellSession {
         return false;
       case "pool": {
         if (args[0] !== "bench") throw new ShellError("pool requires a subcommand: bench");
+        // Loaded on use: a one-shot verb never needs the bench or the telemetry reader.
+        const { parsePoolBench, runPoolBench } = await import("./pool_bench.ts");
         const config = parsePoolBench(args.slice(1));
         checkPath(config.path);
         this.#requireSession("pool bench");
@@ -434,6 +434,7 @@ export class ShellSession {
     }
     if (file === undefined) throw new ShellError("telemetry push requires <src_file>");
     if (device === undefined) throw new ShellError("telemetry push requires --device <id>");
+    const { pushTelemetryFile } = await import("./shell_telemetry.ts");
     await pushTelemetryFile({
       console: this.console,
       file,
