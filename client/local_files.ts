@@ -178,9 +178,11 @@ export async function copyFileWithHash(
   const hash = new Sha256();
   let bytes = 0;
   await writeFileAtomicWith(dest, async (file) => {
+    let written = 0;
     bytes = await streamBounded(source, maxBytes, limit, async (chunk) => {
       hash.update(chunk);
-      await writeAll(file, dest, chunk);
+      await writeAll(file, dest, chunk, written);
+      written += chunk.length;
     });
     if (bytes === 0) throw new OperationError(`${source} is empty`);
   });

@@ -124,3 +124,35 @@ Deno.test("a file larger than the synchronous slice is read, hashed and copied w
     assert.deepEqual(names(dir), ["dst", "src"]);
   });
 });
+
+Deno.test("copying a large file moves at most SYNC_IO_MAX_BYTES synchronously each way", async () => {
+  await withTemp(async (dir) => {
+    const size = 4 * SYNC_IO_MAX_BYTES + 1;
+    const data = new Uint8Array(size).map((_, i) => i % 249);
+    await Deno.writeFile(`${dir}/src`, data);
+    const proto = Deno.FsFile.prototype;
+    const { readSync, writeSync } = proto;
+    let readBytes = 0;
+    let writtenBytes = 0;
+    proto.readSync = function (buffer) {
+      const n = readSync.call(this, buffer);
+      readBytes += n ?? 0;
+      return n;
+    };
+    proto.writeSync = function (chunk) {
+      const n = writeSync.call(this, chunk);
+      writtenBytes += n;
+      return n;
+    };
+    try {
+      const digest = await copyFileWithHash(`${dir}/src`, `${dir}/dst`, size, "x.cap");
+      assert.deepEqual(digest, { sha256: sha256Hex(data), bytes: size });
+    } finally {
+      proto.readSync = readSync;
+      proto.writeSync = writeSync;
+    }
+    assert.equal(readBytes, SYNC_IO_MAX_BYTES, "the rest of the source is read asynchronously");
+    assert.equal(writtenBytes, SYNC_IO_MAX_BYTES, "the rest of the copy is written asynchronously");
+    assert.deepEqual(await Deno.readFile(`${dir}/dst`), data);
+  });
+});
