@@ -1,10 +1,11 @@
 /**
  * Whole-process start-up figures: each example and `cohesix` one-shot command on the mock Queen,
- * and `cohesix gpu list` against the in-repo console server (started here as its own process, so
- * its work is not counted), next to a `deno run` hello world (the floor), run interleaved so load
- * on the machine hits every case alike. Prints, per case, the median wall time, its ratio to the floor's median, and the
- * median and highest peak RSS (GNU time's `%M`). A case whose warm-up run fails is reported and
- * skipped (e.g. a `cohesix` command this checkout does not have yet).
+ * the shipped bundles (`compile.sh --bundle-only`, built here) of `lease_run` and the CLI, and
+ * `cohesix gpu list` against the in-repo console server (started here as its own process, so its
+ * work is not counted), next to a `deno run` hello world (the floor), run interleaved so load on
+ * the machine hits every case alike. Prints, per case, the median wall time, its ratio to the
+ * floor's median, and the median and highest peak RSS (GNU time's `%M`). A case whose warm-up run
+ * fails is reported and skipped (e.g. the bundles, when `deno bundle` cannot fetch esbuild).
  *
  * Usage: deno run --allow-run --allow-read --allow-write --allow-sys=loadavg bench/startup.ts [runs=10]
  * Needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install -y time).
@@ -52,6 +53,18 @@ async function startConsoleServer(): Promise<{ server: Deno.ChildProcess; port: 
 }
 const { server, port } = await startConsoleServer();
 const work = Deno.makeTempDirSync({ prefix: "cohesix-startup-" });
+// The shipped bundles, as compile.sh writes them (their cases are skipped if this fails, e.g.
+// without esbuild in the Deno cache).
+const dist = `${work}/dist`;
+const bundled = new Deno.Command("bash", {
+  args: ["compile.sh", "--bundle-only", "--dist", dist],
+  cwd: root,
+  stdout: "null",
+  stderr: "piped",
+}).outputSync();
+if (!bundled.success) {
+  console.error(`compile.sh --bundle-only failed: ${new TextDecoder().decode(bundled.stderr)}`);
+}
 const hello = `${work}/hello.ts`;
 Deno.writeTextFileSync(hello, 'console.log("hello");\n');
 
@@ -102,6 +115,23 @@ const CASES: Case[] = [
   },
   { name: "cohesix ls / --mock", args: () => ["run", "cli/main.ts", "ls", "/", "--mock"] },
   { name: "cohesix gpu list --mock", args: () => ["run", "cli/main.ts", "gpu", "list", "--mock"] },
+  {
+    name: "bundle: dist/lease_run.js --mock",
+    args: (out) => [
+      "run",
+      `--allow-read=${out}`,
+      `--allow-write=${out}`,
+      "--allow-run=echo",
+      `${dist}/lease_run.js`,
+      "--mock",
+      "--out",
+      out,
+    ],
+  },
+  {
+    name: "bundle: cohesix-bundle/main.js gpu list --mock",
+    args: () => ["run", `${dist}/cohesix-bundle/main.js`, "gpu", "list", "--mock"],
+  },
   {
     name: "cohesix gpu list (console server)",
     args: () => [
