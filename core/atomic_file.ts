@@ -78,6 +78,19 @@ function removeQuietly(path: string): void {
 }
 
 /**
+ * Creates the temporary file beside `path` (step 1 of the module doc). Opening, renaming and
+ * removing are single system calls, so both writers make them synchronously (core/sync_io.ts).
+ */
+function openTemporaryBeside(path: string): { temporary: string; file: Deno.FsFile } {
+  const temporary = temporaryPathFor(path);
+  try {
+    return { temporary, file: Deno.openSync(temporary, CREATE_TEMPORARY) };
+  } catch (cause) {
+    throw fileError("create a file beside", path, cause, { access: "write" });
+  }
+}
+
+/**
  * Writes a new file beside `path` with `fill`, syncs it and renames it over `path` (see the
  * module doc). `fill` may throw: the temporary file is then removed and `path` is untouched.
  * Errors are `CohesixError`s (`PermissionError` for a missing `--allow-write`).
@@ -86,14 +99,7 @@ export async function writeFileAtomicWith(
   path: string,
   fill: (file: Deno.FsFile) => Promise<void>,
 ): Promise<void> {
-  const temporary = temporaryPathFor(path);
-  let file: Deno.FsFile;
-  try {
-    // Opening, renaming and removing are single system calls: synchronous (core/sync_io.ts).
-    file = Deno.openSync(temporary, CREATE_TEMPORARY);
-  } catch (cause) {
-    throw fileError("create a file beside", path, cause, { access: "write" });
-  }
+  const { temporary, file } = openTemporaryBeside(path);
   try {
     try {
       await fill(file);
@@ -122,13 +128,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 /** {@link writeFileAtomic} for synchronous callers (the mock Queen saves its state in-line). */
 export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
   const bytes = toBytes(data);
-  const temporary = temporaryPathFor(path);
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(temporary, CREATE_TEMPORARY);
-  } catch (cause) {
-    throw fileError("create a file beside", path, cause, { access: "write" });
-  }
+  const { temporary, file } = openTemporaryBeside(path);
   try {
     try {
       let offset = 0;
@@ -139,11 +139,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
     }
     Deno.renameSync(temporary, path);
   } catch (error) {
-    try {
-      Deno.removeSync(temporary);
-    } catch {
-      // Never created, or already gone.
-    }
+    removeQuietly(temporary);
     throw fileError("write", path, error, { access: "write" });
   }
 }
